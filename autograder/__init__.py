@@ -1,0 +1,1 @@
+"""The course's grading machinery: release, sandboxed autograding, feedback."""

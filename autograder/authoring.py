@@ -1,0 +1,181 @@
+"""Build the nbgrader source notebooks from their authored text.
+
+A chapter's exercise is written once, as a jupytext percent script in
+`solutions/notebooks/`, and its answers are written once, as the reference
+functions in `solutions/reference/`. This module splices the two together:
+
+- `# %% answer="rnn_forward"` becomes the answer cell holding exactly the
+  reference's source (its `### BEGIN SOLUTION` block is what nbgrader
+  strips for students);
+- `# %% tests="rnn_forward"` becomes the graded test cell: the visible
+  tests as written, then a hidden check against the reference; an
+  edge-case test cell with hidden checks follows it;
+- a line `#: case rnn_forward N=2 T=3 D=4 H=3 seed=5` inside a test cell
+  becomes the literal inputs and expected outputs of one small case, the
+  expected values computed by PyTorch (the oracle).
+"""
+
+import inspect
+import re
+import shlex
+from pathlib import Path
+
+import jupytext
+import nbformat
+import numpy as np
+
+from .cases import SPECS, Case
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTHORED = ROOT / "solutions" / "notebooks"
+SOURCE = ROOT / "solutions" / "source"
+MAIN_POINTS = 2
+EDGE_POINTS = 1
+_SOLUTION_LINE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.M)
+
+
+def _meta(grade_id, *, solution=False, grade=False, locked=True, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def reference_source(name):
+    from solutions import reference
+
+    return inspect.getsource(getattr(reference, name)).rstrip() + "\n"
+
+
+def _array_literal(value):
+    value = np.asarray(value)
+    text = np.array2string(value, separator=", ", precision=10, floatmode="maxprec",
+                           threshold=10**6, max_line_width=92, suppress_small=False)
+    text = "\n".join(line.rstrip() for line in text.replace("\n", "\n    ").split("\n"))
+    dtype = ", dtype=np.int64" if value.dtype.kind in "iu" else ""
+    return f"np.array({text}{dtype})"
+
+
+def _literal(value):
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(_literal(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, float):
+        return repr(round(value, 10))
+    return _array_literal(value)
+
+
+def _rounded(value):
+    if isinstance(value, (tuple, list)):
+        return type(value)(_rounded(v) for v in value)
+    if isinstance(value, float):
+        return round(value, 8)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return np.round(value, 8)
+    return value
+
+
+def expand_case(line):
+    """`#: case NAME key=value ...` -> assignments of inputs and expected outputs."""
+    from solutions import oracle, reference
+
+    words = shlex.split(line[len("#: case"):])
+    name, options = words[0], dict(w.split("=", 1) for w in words[1:])
+    sizes = {k: int(v) for k, v in options.items() if k in "NTDHK" or k == "seed"}
+    case = Case("visible", scale=float(options.get("scale", 1.0)), **sizes)
+    args = _rounded(SPECS[name].make(np.random.default_rng(case.seed), case))
+    expected = getattr(oracle, name)(*args)
+    if len(SPECS[name].outputs) == 1:
+        expected = (expected,)
+    arg_names = list(inspect.signature(getattr(reference, name)).parameters)
+    lines = [f"{a} = {_literal(v)}" for a, v in zip(arg_names, args)]
+    lines += [f"expected_{o} = {_literal(_clean(v))}"
+              for o, v in zip(SPECS[name].outputs, expected)]
+    return "\n".join(lines)
+
+
+def _clean(value):
+    """Expected values printed to 10 significant digits are plenty for 1e-6 checks."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clean(v) for v in value)
+    if isinstance(value, (float, np.floating)) or np.ndim(value) == 0:
+        return float(np.format_float_positional(float(value), precision=10, unique=False,
+                                                fractional=False))
+    return np.asarray(value, dtype=np.float64)
+
+
+def _hidden(lines):
+    return "### BEGIN HIDDEN TESTS\n" + "\n".join(lines) + "\n### END HIDDEN TESTS"
+
+
+def _test_cells(name, visible, points):
+    prelude = ["from autograder.checks import check, use_reference_for"]
+    if SPECS[name].deps:
+        prelude.append(f'use_reference_for("{name}", globals())')
+    main = _hidden(prelude) + "\n" + visible.strip() + "\n" + _hidden(
+        [f'check("{name}", {name})'])
+    edge = ("# Hidden tests: the edge sizes N = T = D = H = 1, saturating inputs and\n"
+            "# uneven lengths; inputs must be left unchanged.\n"
+            + _hidden(prelude + [f'check("{name}", {name}, suite="edge")']))
+    return [nbformat.v4.new_code_cell(main, metadata=_meta(f"test_{name}", grade=True,
+                                                             points=points)),
+            nbformat.v4.new_code_cell(edge, metadata=_meta(f"test_{name}_edge", grade=True,
+                                                             points=EDGE_POINTS))]
+
+
+def _expand_cases(source):
+    return "\n".join(expand_case(line) if line.startswith("#: case") else line
+                     for line in source.split("\n"))
+
+
+def build_source(authored_path):
+    """Return the nbgrader source notebook for one authored chapter script."""
+    authored = jupytext.reads(Path(authored_path).read_text(), fmt="py:percent")
+    slug = Path(authored_path).stem
+    cells = []
+    for n, cell in enumerate(authored.cells):
+        meta = cell.metadata
+        locked_id = f"{slug}-cell-{n:02d}"
+        if cell.cell_type == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(cell.source, metadata=_meta(locked_id)))
+        elif "answer" in meta:
+            names = meta.get("functions", meta["answer"]).split(",")
+            code = "\n\n".join(reference_source(n.strip()) for n in names)
+            if "functions" in meta:  # several reference functions, one solution block
+                code = _SOLUTION_LINE.sub("", code)
+                code = "### BEGIN SOLUTION\n" + code + "### END SOLUTION"
+            head = cell.source.strip()
+            code = (head + "\n\n" + code if head else code).rstrip()
+            cells.append(nbformat.v4.new_code_cell(
+                code, metadata=_meta(meta["answer"], solution=True, locked=False)))
+        elif "tests" in meta:
+            cells += _test_cells(meta["tests"], _expand_cases(cell.source),
+                                 int(meta.get("points", MAIN_POINTS)))
+        elif "helpers" in meta:
+            helpers = (ROOT / "autograder" / "visible_helpers.py").read_text().strip()
+            cells.append(nbformat.v4.new_code_cell(helpers, metadata=_meta(locked_id)))
+        else:
+            cells.append(nbformat.v4.new_code_cell(cell.source, metadata=_meta(locked_id)))
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                  "name": "python3"},
+                   "language_info": {"name": "python"}}
+    for k, cell in enumerate(nb.cells):
+        cell.id = f"{slug[:2]}-{k:03d}"
+    return nb
+
+
+def assignments():
+    return sorted(p.stem for p in AUTHORED.glob("[0-9][0-9]_*.py"))
+
+
+def write_sources(names=None):
+    written = []
+    for name in names or assignments():
+        nb = build_source(AUTHORED / f"{name}.py")
+        path = SOURCE / name / f"{name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(nbformat.writes(nb) + "\n")
+        written.append(path)
+    return written

@@ -1,0 +1,181 @@
+"""Compare a student's function with the reference, case by case.
+
+This is the judgement behind every hidden test. It runs on the grading
+side: the student's code only ever sees the inputs of one call at a time,
+never the expected values nor the code that makes them. `call` is how a
+case reaches the student's function (in-process for stock nbgrader, over
+the sandbox's pipe for our grader); it returns a `Reply`.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import cases as case_book
+from .wire import FUNCTIONS, Fn, Foreign, decode, encode
+
+RTOL = 1e-6
+ATOL = 1e-8
+
+
+@dataclass
+class Reply:
+    """What came back from one call of the student's function."""
+
+    value: object = None
+    args_after: tuple = ()
+    warnings: list = field(default_factory=list)
+    error: str = ""  # "NameError: name 'W' is not defined", when the call raised
+
+
+@dataclass
+class Verdict:
+    status: str  # ok, wrong, error, tampered
+    message: str = ""
+
+    @property
+    def passed(self):
+        return self.status == "ok"
+
+
+class Mismatch(Exception):
+    def __init__(self, message, status="wrong"):
+        super().__init__(message)
+        self.status = status
+
+
+def materialize(value):
+    """Replace the test functions' names by the functions themselves."""
+    if isinstance(value, Fn):
+        return FUNCTIONS[value.name]
+    if isinstance(value, (list, tuple)):
+        return type(value)(materialize(v) for v in value)
+    return value
+
+
+_expected_cache = {}
+
+
+def expected_outputs(name, suite, index, args, reference):
+    key = (name, suite, index)
+    if key not in _expected_cache:
+        _expected_cache[key] = reference(*materialize(copy.deepcopy(args)))
+    return _expected_cache[key]
+
+
+def run_check(name, suite, call, reference):
+    """Run every case of `suite` through `call`; return the first failure."""
+    spec = case_book.SPECS[name]
+    for index, (case, args) in enumerate(case_book.cases(name, suite)):
+        expected = expected_outputs(name, suite, index, args, reference)
+        where = f"hidden test '{case.label}'"
+        reply = call(copy.deepcopy(args))
+        try:
+            if reply.error:
+                raise Mismatch(f"{name} raised {reply.error} on the {where}.", "error")
+            _compare_outputs(name, spec, reply.value, expected, where)
+            _check_unchanged(name, args, reply.args_after, where)
+            if spec.no_warnings and reply.warnings:
+                raise Mismatch(f"{name} emitted a warning on the {where}: {reply.warnings[0]}. "
+                               "Rewrite it so no exp() overflows (split on the sign of z).")
+        except Mismatch as failure:
+            return Verdict(failure.status, str(failure))
+    return Verdict("ok")
+
+
+def _compare_outputs(name, spec, got, expected, where):
+    if len(spec.outputs) == 1:
+        _compare_value(name, spec.outputs[0], got, expected, where)
+        return
+    if isinstance(got, Foreign):
+        _reject_foreign(name, "its result", got, where)
+    if not isinstance(got, (tuple, list)) or len(got) != len(spec.outputs):
+        shown = f"{len(got)} values" if isinstance(got, (tuple, list)) else type(got).__name__
+        raise Mismatch(f"{name} should return {len(spec.outputs)} values "
+                       f"({', '.join(spec.outputs)}) but returned {shown} on the {where}.")
+    for output, g, e in zip(spec.outputs, got, expected):
+        _compare_value(name, output, g, e, where)
+
+
+def _reject_foreign(name, output, got, where):
+    if got.kind == "fake":
+        raise Mismatch(f"{name} returned an object of type {got.type_name} that imitates an "
+                       f"array for {output} on the {where}; only real NumPy arrays are graded.",
+                       "tampered")
+    raise Mismatch(f"{name} returned {got.type_name} for {output} on the {where}; "
+                   "expected a NumPy array.")
+
+
+def _compare_value(name, output, got, expected, where):
+    if isinstance(got, Foreign):
+        _reject_foreign(name, output, got, where)
+    if isinstance(expected, list):
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            raise Mismatch(f"{name} should return {output} as a list of {len(expected)} arrays "
+                           f"on the {where}.")
+        for k, (g, e) in enumerate(zip(got, expected)):
+            _compare_value(name, f"{output}[{k}]", g, e, where)
+        return
+    expected = np.asarray(expected, dtype=np.float64)
+    if isinstance(got, (list, tuple)):
+        raise Mismatch(f"{name} returned a {type(got).__name__} for {output} on the {where}; "
+                       "return a NumPy array.")
+    if got is None:
+        raise Mismatch(f"{name} returned None for {output} on the {where} "
+                       "(a missing `return`?).")
+    if isinstance(got, bool) or not isinstance(got, (float, int, np.ndarray)):
+        raise Mismatch(f"{name} returned {type(got).__name__} for {output} on the {where}.")
+    got = np.asarray(got)
+    if expected.ndim == 0 and got.size == 1:
+        got = got.reshape(())
+    if got.shape != expected.shape:
+        raise Mismatch(f"{name}: {output} has shape {got.shape} but should have shape "
+                       f"{expected.shape} on the {where}.")
+    if got.dtype.kind not in "fiu":
+        raise Mismatch(f"{name}: {output} has dtype {got.dtype}; expected float64 "
+                       f"on the {where}.")
+    got = got.astype(np.float64)
+    close = np.isclose(got, expected, rtol=RTOL, atol=ATOL) & np.isfinite(got)
+    if not close.all():
+        bad = tuple(int(i) for i in np.argwhere(~close)[0])
+        at = f" at index {bad}" if bad else ""
+        raise Mismatch(f"{name}: {output} is wrong on the {where}{at}: expected "
+                       f"{expected[bad]:.6g}, got {got[bad]:.6g} "
+                       f"({int((~close).sum())} of {close.size} entries differ).")
+
+
+def _same(before, after):
+    if isinstance(before, (list, tuple)):
+        return isinstance(after, (list, tuple)) and len(before) == len(after) and all(
+            _same(b, a) for b, a in zip(before, after))
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and after.shape == before.shape
+                and bool(np.array_equal(after, before, equal_nan=True)))
+    if isinstance(before, Fn):
+        return True
+    return before == after
+
+
+def _check_unchanged(name, args, args_after, where):
+    for position, (before, after) in enumerate(zip(args, args_after)):
+        if not _same(before, after):
+            raise Mismatch(f"{name} modified its input argument #{position + 1} in place on "
+                           f"the {where}; functions must return new arrays and leave their "
+                           "inputs unchanged (copy before you modify).")
+
+
+def call_in_process(fn, args):
+    """Call `fn` here, the way stock nbgrader's hidden tests run."""
+    import warnings
+
+    work = materialize(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(all="warn"):
+            try:
+                value = fn(*work)
+            except Exception as error:  # the student's bug, reported as a failed check
+                return Reply(error=f"{type(error).__name__}: {error}")
+    return Reply(value=decode(encode(value, strict=True)), args_after=work,
+                 warnings=[f"{w.category.__name__}: {w.message}" for w in caught])

@@ -1,0 +1,33 @@
+"""What the hidden tests in `solutions/source` call.
+
+Under our grader (`python -m autograder grade`) this module is replaced
+inside the sandbox by a stand-in that asks the grading process to judge
+the function; the reference never enters the student's process. Under
+stock `nbgrader autograde` it judges in-process, with the same cases and
+the same verdicts, so both graders give the same scores.
+"""
+
+from . import cases as case_book
+from .checking import call_in_process, run_check
+
+
+def _reference(name):
+    from solutions import reference
+
+    return getattr(reference, name)
+
+
+def use_reference_for(name, namespace):
+    """Grade `name` on its own merits: the earlier functions it may call are
+    replaced by the reference versions in the notebook's namespace."""
+    for dep in case_book.SPECS[name].deps:
+        namespace[dep] = _reference(dep)
+
+
+def check(name, fn, suite="main"):
+    """Raise AssertionError unless `fn` matches the reference on `suite`."""
+    if not callable(fn):
+        raise AssertionError(f"{name} is not a function.")
+    verdict = run_check(name, suite, lambda args: call_in_process(fn, args), _reference(name))
+    if not verdict.passed:
+        raise AssertionError(verdict.message)

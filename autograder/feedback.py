@@ -1,0 +1,44 @@
+"""nbgrader's own feedback page, rendered from our graded notebook."""
+
+import os
+from pathlib import Path
+
+import nbgrader
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from traitlets.config import Config
+
+_NBGRADER = Path(nbgrader.__file__).parent
+_exporter = None
+
+
+def exporter():
+    """One HTMLExporter per process, configured as nbgrader's GenerateFeedback does."""
+    global _exporter
+    if _exporter is None:
+        config = Config()
+        config.HTMLExporter.template_name = "feedback"
+        config.HTMLExporter.extra_template_basedirs = [
+            str(_NBGRADER / "server_extensions" / "formgrader" / "templates")]
+        config.HTMLExporter.extra_template_paths = [str(
+            _NBGRADER / "server_extensions" / "formgrader" / "static" / "node_modules"
+            / "bootstrap" / "dist" / "css")]
+        _exporter = HTMLExporter(config=config)
+        _exporter.register_preprocessor(CSSHTMLHeaderPreprocessor(), enabled=True)
+    return _exporter
+
+
+def render(nb, student, assignment, notebook, score, max_score, path):
+    resources = {"nbgrader": {"student": student, "assignment": assignment,
+                              "notebook": notebook, "score": score, "max_score": max_score,
+                              "late_penalty": 0}}
+    for cell in nb.cells:  # nbgrader's GetGrades adds these from the gradebook
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("solution"):
+            meta.setdefault("comment", None)
+    html, _ = exporter().from_notebook_node(nb, resources=resources)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(html)
+    os.replace(tmp, path)

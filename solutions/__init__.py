@@ -1,0 +1,1 @@
+"""Instructor-only material: nbgrader source notebooks and reference implementations."""
