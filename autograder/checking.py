@@ -176,6 +176,7 @@ def call_in_process(fn, args):
             try:
                 value = fn(*work)
             except Exception as error:  # the student's bug, reported as a failed check
-                return Reply(error=f"{type(error).__name__}: {error}")
+                text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                return Reply(error=text)
     return Reply(value=decode(encode(value, strict=True)), args_after=work,
                  warnings=[f"{w.category.__name__}: {w.message}" for w in caught])

@@ -261,7 +261,8 @@ class Session:
         self.guard.active = True
         try:
             code = compile(_transform(source), tag, "exec")
-            linecache.cache[tag] = (len(source), None, source.splitlines(True), tag)
+            if message.get("role") != "test":  # a test cell's hidden lines stay unseen
+                linecache.cache[tag] = (len(source), None, source.splitlines(True), tag)
             with warnings.catch_warnings():
                 warnings.simplefilter("default")
                 exec(code, self.namespace)
@@ -325,7 +326,8 @@ class Session:
                 warnings.simplefilter("always")
                 value = fn(*args)
         except Exception as error:  # the student's bug, reported to the grader
-            return {"op": "call_result", "error": f"{type(error).__name__}: {error}"[:500]}
+            text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            return {"op": "call_result", "error": text[:500]}
         self.guard.active = False
         try:
             reply = {"op": "call_result", "value": wire.encode(value, strict=True),

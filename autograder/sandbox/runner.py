@@ -206,7 +206,7 @@ class NotebookRun:
         outcome = Outcome()
         try:
             self.child.send({"op": "exec", "index": cell.index, "source": cell.source,
-                             "inject": list(cell.inject)})
+                             "role": cell.role, "inject": list(cell.inject)})
             done = self._serve(deadline, outcome)
             self._finish(done, outcome)
         except Hang:

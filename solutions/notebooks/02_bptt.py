@@ -1,0 +1,245 @@
+# %% [markdown]
+# # Exercise 2 · Backpropagation through time
+#
+# In this notebook you write, in NumPy, the backward pass of the vanilla RNN of
+# exercise 1: the softmax cross-entropy loss over a sequence and its gradient, the
+# gradient of one RNN step, the whole backward recursion through time, and a
+# finite-difference gradient to check analytic gradients with. The notation is the
+# book's (chapter 2). The forward step is
+#
+# $$a_t = x_t W_x^\top + h_{t-1} W_h^\top + b, \qquad h_t = \tanh(a_t),$$
+#
+# and the gradient of a loss $E_t$ reaches a weight through every earlier state:
+#
+# $$\frac{\partial E_t}{\partial W} = \sum_{k \le t} \frac{\partial E_t}{\partial y_t}
+#   \frac{\partial y_t}{\partial h_t} \frac{\partial h_t}{\partial h_k}
+#   \frac{\partial h_k}{\partial W}.$$
+#
+# You will not build that sum term by term: the backward recursion walks the steps from
+# $T$ down to $1$, carrying $\partial L / \partial h_t$ back one step at a time.
+#
+# **Conventions.** Batches come first: a sequence batch `x` has shape `(N, T, D)`, a hidden
+# state `(N, H)`. Weights have the shapes of the math, as PyTorch stores them: `W_x` is
+# `(H, D)`, `W_h` is `(H, H)`, `b` is `(H,)`, so the forward code computes `x_t @ W_x.T`.
+# A gradient has the shape of what it is the gradient of (`dW_x` is `(H, D)`, like `W_x`).
+# Functions are pure: return new arrays, never modify an input.
+#
+# **How to work.** Replace each `raise NotImplementedError()` with your code, then run the
+# test cell below it. A failing test tells you which output, which index, the expected
+# and the obtained value, and a likely cause. When all tests pass, run
+# *Kernel → Restart & Run All* once before you submit. Your instructor's grader runs more
+# tests than you see here (other shapes and seeds, N = T = H = 1, saturated inputs).
+
+# %%
+import numpy as np
+
+# %% helpers=true
+
+# %% [markdown]
+# ## 1. The loss over a sequence and its gradient
+#
+# A many-to-many model produces logits $z_{n,t} \in \mathbb{R}^K$ at every step and the
+# target is a class $y_{n,t} \in \{0, \dots, K-1\}$. The loss is the mean, over all
+# $N \cdot T$ positions, of the cross-entropy of $p_{n,t} = \mathrm{softmax}(z_{n,t})$:
+#
+# $$L = -\frac{1}{NT} \sum_{n=1}^{N} \sum_{t=1}^{T} \log p_{n,t}[y_{n,t}],
+#   \qquad \frac{\partial L}{\partial z_{n,t}} = \frac{p_{n,t} - \mathrm{onehot}(y_{n,t})}{NT}.$$
+#
+# Compute $\log p$ stably: $\log \mathrm{softmax}(z) = (z - m) - \log \sum_j e^{z_j - m}$
+# with $m = \max_j z_j$.
+#
+# `softmax_cross_entropy(logits, targets)`: `logits` is `(N, T, K)`, `targets` is an
+# integer array `(N, T)`; return `(loss, dlogits)`, the loss a Python float and
+# `dlogits` of shape `(N, T, K)`.
+
+# %% answer="softmax_cross_entropy"
+
+# %% tests="softmax_cross_entropy"
+# A small case; the expected values were computed with PyTorch.
+#: case softmax_cross_entropy N=2 T=3 K=4 seed=201
+before = inputs_snapshot(logits, targets)
+loss, dlogits = expect_values("softmax_cross_entropy(logits, targets)",
+                              softmax_cross_entropy(logits, targets), 2)
+expect_array("loss", loss, expected_loss,
+             hint="the loss is the MEAN of -log p[target] over all N*T positions "
+                  "(divide by N*T, not by N or by K).")
+expect_array("dlogits", dlogits, expected_dlogits,
+             hint="dlogits = (softmax(logits) - one_hot(targets)) / (N*T); the softmax is "
+                  "taken over the last axis.")
+expect_unchanged("softmax_cross_entropy (logits)", before[0], logits)
+expect_unchanged("softmax_cross_entropy (targets)", before[1], targets)
+
+# Uniform logits: every class has probability 1/K, so the loss is log K whatever the
+# targets, and the gradient is (1/K - one_hot) / (N*T).
+K = 5
+targets_u = np.array([[0, 4, 2], [1, 1, 3]])
+loss_u, dlogits_u = softmax_cross_entropy(np.zeros((2, 3, K)), targets_u)
+expect_array("loss for uniform logits", loss_u, np.log(K),
+             hint="with all logits equal, p = 1/K everywhere and the loss is log K.")
+expect_array("dlogits for uniform logits", dlogits_u, (1 / K - np.eye(K)[targets_u]) / 6,
+             hint="subtract 1 at the target class only, then divide by N*T = 6.")
+
+# Logits in the thousands: log p is finite (here exactly 0 and -2000), exp() is not.
+loss_big, dlogits_big = softmax_cross_entropy(np.array([[[1000.0, 0.0, -1000.0],
+                                                         [1000.0, 0.0, -1000.0]]]),
+                                              np.array([[0, 2]]))
+expect_array("loss for logits near 1000", loss_big, 1000.0,
+             hint="np.exp(1000) overflows: subtract the maximum of each row before exp, "
+                  "and take log p = (z - max) - log(sum(exp(z - max))).")
+expect_array("dlogits for logits near 1000", dlogits_big,
+             np.array([[[0.0, 0.0, 0.0], [0.5, 0.0, -0.5]]]),
+             hint="compute the probabilities from the shifted logits z - max.")
+
+# %% [markdown]
+# ## 2. One step backwards
+#
+# Given the upstream gradient $\partial L / \partial h_t$ (`dh_t`), go back through
+# $h_t = \tanh(a_t)$ and then through the affine map. Since
+# $\tanh'(a_t) = 1 - h_t^2$, you need $h_t$ but not $a_t$ (nor $b$):
+#
+# $$da_t = dh_t \odot (1 - h_t^2), \qquad
+#   dx_t = da_t\, W_x, \qquad dh_{t-1} = da_t\, W_h,$$
+# $$dW_x = da_t^\top x_t, \qquad dW_h = da_t^\top h_{t-1}, \qquad
+#   db = \textstyle\sum_n da_t[n].$$
+#
+# The weight gradients sum over the batch (that is what the matrix product
+# $da_t^\top x_t$ does).
+#
+# `rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h)`: `dh_t`, `h_prev` and `h_t` are
+# `(N, H)`, `x_t` is `(N, D)`; return `(dx_t, dh_prev, dW_x, dW_h, db)` with the shapes
+# `(N, D)`, `(N, H)`, `(H, D)`, `(H, H)`, `(H,)`.
+
+# %% answer="rnn_cell_backward"
+
+# %% tests="rnn_cell_backward"
+# D = 3 and H = 4 differ, so a transposed weight fails loudly.
+#: case rnn_cell_backward N=2 D=3 H=4 seed=202
+before = inputs_snapshot(dh_t, x_t, h_prev, h_t, W_x, W_h)
+dx_t, dh_prev, dW_x, dW_h, db = expect_values(
+    "rnn_cell_backward(...)", rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h), 5)
+expect_array("db", db, expected_db,
+             hint="da = dh_t * (1 - h_t**2): did you multiply by 1 - h_t**2? db sums da "
+                  "over the batch (axis 0).")
+expect_array("dx_t", dx_t, expected_dx_t,
+             hint="dx_t = da @ W_x, shape (N, D) (W_x is (H, D), so no transpose).")
+expect_array("dh_prev", dh_prev, expected_dh_prev,
+             hint="dh_prev gets da @ W_h (not W_h.T).")
+expect_array("dW_x", dW_x, expected_dW_x,
+             hint="dW_x sums da_t.T @ x_t over the batch: shape (H, D).")
+expect_array("dW_h", dW_h, expected_dW_h,
+             hint="dW_h = da.T @ h_prev, with the PREVIOUS state, not h_t.")
+for name, old, new in zip(["dh_t", "x_t", "h_prev", "h_t", "W_x", "W_h"], before,
+                          [dh_t, x_t, h_prev, h_t, W_x, W_h]):
+    expect_unchanged(f"rnn_cell_backward ({name})", old, new)
+
+# %% [markdown]
+# ## 3. Backpropagation through time
+#
+# `rnn_backward` receives the upstream gradient of **every** hidden state,
+# `dhs[:, t]` $= \partial L / \partial h_t$ through the outputs at step $t$ only. First run
+# the forward pass again and keep every state. Then walk the steps backwards: the total
+# gradient of $h_t$ is its own upstream gradient **plus** the gradient carried back from
+# step $t+1$,
+#
+# $$\frac{\partial L}{\partial h_t} = \texttt{dhs}[:, t] + dh_t^{\text{(from } t+1)},$$
+#
+# and one call of your `rnn_cell_backward` turns it into the gradients of $x_t$, of
+# $h_{t-1}$ (carried on to step $t-1$) and of the weights. The weights are shared by every
+# step, so their gradients **add up** over the steps. What is carried out of the first
+# step is the gradient of `h0`.
+#
+# `rnn_backward(dhs, x, h0, W_x, W_h, b)`: `dhs` is `(N, T, H)`, `x` is `(N, T, D)`, `h0`
+# is `(N, H)`; return `(dx, dh0, dW_x, dW_h, db)` with the shapes of `x`, `h0`, `W_x`,
+# `W_h`, `b`. You may call your `rnn_cell_backward`.
+
+# %% answer="rnn_backward"
+
+# %% tests="rnn_backward"
+#: case rnn_backward N=2 T=4 D=3 H=2 seed=203
+before = inputs_snapshot(dhs, x, h0, W_x, W_h, b)
+dx, dh0, dW_x, dW_h, db = expect_values("rnn_backward(...)",
+                                        rnn_backward(dhs, x, h0, W_x, W_h, b), 5)
+expect_array("dx", dx, expected_dx,
+             hint="at step t the cell receives dhs[:, t] PLUS the dh_prev carried back from "
+                  "step t+1; walk the steps in reverse order, T-1 down to 0.")
+expect_array("dh0", dh0, expected_dh0,
+             hint="dh0 is the dh_prev that comes out of step 0, after every step was visited.")
+expect_array("dW_x", dW_x, expected_dW_x,
+             hint="the weights are shared by all steps: add up every step's dW_x "
+                  "(do not keep only the last one).")
+expect_array("dW_h", dW_h, expected_dW_h,
+             hint="add up da_t.T @ h_{t-1} over the steps; at t = 0 the previous state is h0.")
+expect_array("db", db, expected_db,
+             hint="add up every step's db.")
+for name, old, new in zip(["dhs", "x", "h0", "W_x", "W_h", "b"], before,
+                          [dhs, x, h0, W_x, W_h, b]):
+    expect_unchanged(f"rnn_backward ({name})", old, new)
+
+# %% [markdown]
+# ## 4. A numerical gradient to check analytic ones with
+#
+# For a scalar function $f$ of an array $x$, the **central** difference
+#
+# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}$$
+#
+# is accurate to $O(\varepsilon^2)$, where the forward difference
+# $(f(x + \varepsilon e_i) - f(x)) / \varepsilon$ is only accurate to $O(\varepsilon)$.
+# Perturb one element at a time, on a **copy** of `x`: when you return, `x` must hold
+# exactly the values it had (note that `x[i] += eps; x[i] -= eps` does not always give the
+# original float back).
+#
+# `numerical_gradient(f, x, eps=1e-5)`: `f` takes an array shaped like `x` and returns a
+# number; `x` is a float array of any shape. Return an array shaped like `x`.
+
+# %% answer="numerical_gradient"
+
+# %% tests="numerical_gradient"
+# f(x) = sum(x**3) has the gradient 3 x**2.
+def cube_sum(v):
+    return np.sum(v ** 3)
+
+
+x = np.array([[0.5, -1.0, 2.0],
+              [1.5, 0.0, -0.3]])
+before = inputs_snapshot(x)
+grad = numerical_gradient(cube_sum, x)
+expect_array("numerical_gradient(cube_sum, x)", grad, 3 * x ** 2,
+             hint="use central differences (f(x + eps) - f(x - eps)) / (2 * eps), one "
+                  "element at a time; forward differences are off by about eps * 3x.")
+expect_unchanged("numerical_gradient (x)", before[0], x)
+
+# With eps = 1e-3 the central difference of x**3 is exactly 3 x**2 + eps**2.
+grad = numerical_gradient(cube_sum, x, eps=1e-3)
+expect_array("numerical_gradient(cube_sum, x, eps=1e-3)", grad, 3 * x ** 2 + 1e-6,
+             hint="use the eps you are given instead of a fixed step.")
+
+# Any shape: a 3-D array, f(x) = sum(sin(x) * x) with gradient sin(x) + x cos(x).
+x3 = np.linspace(-2.0, 2.0, 12).reshape(2, 3, 2)
+grad3 = numerical_gradient(lambda v: np.sum(np.sin(v) * v), x3)
+expect_array("numerical_gradient on a (2, 3, 2) array", grad3, np.sin(x3) + x3 * np.cos(x3),
+             hint="loop over every index of x (np.ndindex(x.shape) gives them all), not "
+                  "only over the rows.")
+
+# %% [markdown]
+# ### Gradient checking (not graded)
+#
+# This is how you check any analytic gradient: compare it with the numerical one through
+# their relative error. Below, your `dlogits` from section 1 is compared with the
+# numerical gradient of your loss; a correct pair agrees to about $10^{-9}$ or better,
+# a wrong one to about $10^{-1}$. Try the same on your `rnn_backward`.
+
+# %%
+rng = np.random.default_rng(0)
+logits_check = rng.standard_normal((2, 3, 4))
+targets_check = rng.integers(0, 4, size=(2, 3))
+_, analytic = softmax_cross_entropy(logits_check, targets_check)
+numeric = numerical_gradient(lambda z: softmax_cross_entropy(z, targets_check)[0],
+                             logits_check)
+relative_error = np.max(np.abs(analytic - numeric)) / np.max(np.abs(analytic) + np.abs(numeric))
+print(f"relative error of dlogits: {relative_error:.2e}")
+
+# %% [markdown]
+# ## Before you submit
+#
+# Run *Kernel → Restart & Run All*. Every test cell above should finish without an
+# error. Then save the notebook and submit `02_bptt.ipynb` as your instructor asks.
