@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from .cases import SPECS
-from .sandbox.runner import Cell, NotebookRun, Outcome
+from .sandbox.runner import Cell, NotebookRun
 
 STATUS_ORDER = ("tampered", "timeout", "memory", "crashed", "missing", "invalid", "error",
                 "wrong")
@@ -189,7 +189,8 @@ def _score(assignment, plan, notes, outcomes):
     tainted_from = None  # a setup/extra cell that tampered taints every later function
     tainted_by = ""
     answer_events = {}
-    for index, (role, function, cell, source) in enumerate(plan):
+    answer_fatal = {}
+    for index, (role, function, _cell, source) in enumerate(plan):
         outcome = outcomes.get(index)
         if outcome is None:
             continue
@@ -197,6 +198,9 @@ def _score(assignment, plan, notes, outcomes):
             tainted_from, tainted_by = index, "; ".join(outcome.events)
         if role == "answer" and outcome.events and function:
             answer_events[function] = "; ".join(outcome.events)
+        if role == "answer" and function and outcome.status in ("timeout", "memory", "crashed"):
+            answer_fatal[function] = (outcome.status, f"{function}'s answer cell: "
+                                      f"{outcome.message}")
         if role != "test":
             continue
         gid = nb_meta(source)["grade_id"]
@@ -207,6 +211,8 @@ def _score(assignment, plan, notes, outcomes):
             passed = False
             why = answer_events.get(function, tainted_by)
             failures[function].append(("tampered", f"{function}: the submission tried to {why}"))
+        elif not passed and function in answer_fatal:
+            failures[function].append(answer_fatal[function])
         elif not passed:
             failures[function].append(_failure(outcome, function))
         cell_scores[gid] = (points if passed else 0.0, points)
@@ -234,7 +240,7 @@ def _score(assignment, plan, notes, outcomes):
 def _feedback(assignment, plan, outcomes, cell_scores):
     nb = nbformat.v4.new_notebook()
     nb.metadata = dict(assignment.source.metadata)
-    for index, (role, _function, cell, _source) in enumerate(plan):
+    for index, (_role, _function, cell, _source) in enumerate(plan):
         cell = nbformat.from_dict(dict(cell))
         if cell.get("cell_type") == "code":
             cell.source = _HIDDEN.sub("", cell.source if isinstance(cell.source, str)
@@ -267,6 +273,3 @@ def _outputs(outcome):
             traceback=outcome.traceback or [f"{outcome.status}: {outcome.message}"]))
     return outputs
 
-
-def blank_outcome():
-    return Outcome()

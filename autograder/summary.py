@@ -8,7 +8,7 @@ STATUSES = ("ok", "wrong", "error", "timeout", "memory", "crashed", "tampered", 
 
 def write(out, rows, course, ignored=()):
     by_item = defaultdict(list)
-    for student, assignment, item, score, max_score, status, _message in rows:
+    for _student, assignment, item, score, max_score, status, _message in rows:
         by_item[(assignment, item)].append((float(score), float(max_score), status))
     order = [(a, f) for a, c in course.assignments.items() for f in c.functions
              if (a, f) in by_item]

@@ -123,9 +123,18 @@ MUTATIONS = {
          "        f_minus = f(x_work)\n"
          "        grad[idx] = (f_plus - f_minus) / eps"),
         ("divides by eps instead of 2 eps", "/ (2 * eps)", "/ eps"),
-        ("x perturbed in place and never restored",
-         "    x_work = np.array(x, dtype=np.float64)\n",
-         "    x_work = x\n"),
+        ("x perturbed in place and never restored", None,
+         '''def numerical_gradient(f, x, eps=1e-5):
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        f_plus = f(x)
+        x[idx] = old - eps
+        f_minus = f(x)
+        grad[idx] = (f_plus - f_minus) / (2 * eps)
+    return grad
+'''),
         ("x perturbed in place, restored by adding eps back (roundoff leaves x changed)",
          None,
          '''def numerical_gradient(f, x, eps=1e-5):
@@ -187,6 +196,9 @@ MUTATIONS = {
         ("squared norm (no square root)",
          "total_norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))",
          "total_norm = sum(np.sum(g ** 2) for g in grads)"),
+        ("reports the norm after clipping",
+         "return clipped, float(total_norm)",
+         "return clipped, float(min(total_norm, max_norm))"),
         ("sum of the per-gradient norms instead of the joint norm",
          "total_norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))",
          "total_norm = sum(np.sqrt(np.sum(g ** 2)) for g in grads)"),
@@ -269,12 +281,14 @@ MUTATIONS = {
     # ------------------------------------------------------------------ 5 · bidirectional
     "reverse_sequences": [
         ("reverses the whole row, padding included",
-         "out[n, :L] = x[n, :L][::-1]", "out[n] = x[n, ::-1]"),
+         "        out[n, :L] = x[n, :L][::-1]\n", "        out[n] = x[n, ::-1]\n"),
         ("modifies x in place", "out = x.copy()", "out = x"),
         ("padding zeroed instead of left in place", "out = x.copy()", "out = np.zeros_like(x)"),
-        ("off-by-one slice x[n, L::-1]", "x[n, :L][::-1]", "x[n, L::-1]"),
-        ("reverses the features instead of the steps", "x[n, :L][::-1]", "x[n, :L][:, ::-1]"),
-        ("first row's length used for every row", "L = lengths[n]", "L = lengths[0]"),
+        ("off-by-one slice x[n, L::-1]", "= x[n, :L][::-1]\n", "= x[n, L::-1]\n"),
+        ("reverses the features instead of the steps", "= x[n, :L][::-1]\n",
+         "= x[n, :L][:, ::-1]\n"),
+        ("first row's length used for every row", "        L = lengths[n]\n",
+         "        L = lengths[0]\n"),
     ],
     "bilstm_forward": [
         ("final forward state at T-1 instead of lengths-1",
@@ -293,6 +307,9 @@ MUTATIONS = {
          "    hs_b = hs_b_rev[:, ::-1]\n"),
         ("forward weights used for the backward direction",
          "h0, c0, W_x_b, W_h_b, b_b)", "h0, c0, W_x_f, W_h_f, b_f)"),
+        ("zeroes the padding of x in place before running",
+         "    N, T = x.shape[:2]\n",
+         "    N, T = x.shape[:2]\n    for n in range(N):\n        x[n, lengths[n]:] = 0.0\n"),
         ("directions concatenated in the wrong order",
          "        outputs[n, :L, :H] = hs_f[n, :L]\n        outputs[n, :L, H:] = hs_b[n, :L]\n",
          "        outputs[n, :L, :H] = hs_b[n, :L]\n        outputs[n, :L, H:] = hs_f[n, :L]\n"),

@@ -9,6 +9,7 @@ stand-in for `autograder.checks` that asks the grading process to judge.
 """
 
 import builtins
+import encodings.idna  # noqa: F401  (host names: a blocked connection must fail at the hook)
 import io
 import linecache
 import os
@@ -44,7 +45,7 @@ _DENIED = {
     "socket.connect": "open a network connection",
     "socket.bind": "open a network socket",
     "socket.sendto": "send on the network",
-    "socket.getaddrinfo": "look up a host",
+    "socket.getaddrinfo": "use the network (look up a host)",
     "ctypes.dlopen": "load native code",
     "ctypes.dlsym": "load native code",
     "ctypes.call_function": "call native code",
@@ -95,23 +96,24 @@ def _limit(settings):
         os.dup2(devnull, fd)
     os.chdir(settings["workdir"])
     if settings.get("chroot", True) and os.geteuid() == 0:
-        # Root can do better than an audit hook: the submission's file system
-        # becomes its own empty folder, and it runs as nobody.
+        # Root can do better than an audit hook: the submission sees a file
+        # system holding only its own folder, and runs as nobody.
         os.chmod(settings["workdir"], 0o777)
-        os.chroot(settings["workdir"])
-        os.chdir("/")
+        os.chroot(os.path.dirname(settings["workdir"]))
+        os.chdir("/submission")
         os.setgroups([])
         os.setgid(65534)
         os.setuid(65534)
-        settings["workdir"] = "/"
+        settings["workdir"] = "/submission"
+        settings["chrooted"] = True
     os.environ.clear()
     os.environ.update({"HOME": settings["workdir"], "MPLBACKEND": "Agg",
                        "MPLCONFIGDIR": settings["workdir"], "PATH": "/usr/bin:/bin",
                        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
 
 
-def _allowed_roots(workdir):
-    if workdir == "/":
+def _allowed_roots(workdir, chrooted):
+    if chrooted:
         return ()
     roots = {os.path.realpath(workdir), os.path.realpath("/dev/null"),
              "/dev/urandom", "/usr/share/fonts", "/etc/fonts", "/usr/share/zoneinfo",
@@ -128,9 +130,10 @@ def _allowed_roots(workdir):
 class Guard:
     """The audit hook: refuses what a submission may not do, and remembers it."""
 
-    def __init__(self, workdir):
-        self.workdir = os.path.realpath(workdir)
-        self.roots = _allowed_roots(workdir)
+    def __init__(self, workdir, chrooted=False):
+        self.workdir = workdir if chrooted else os.path.realpath(workdir)
+        self.chrooted = chrooted
+        self.roots = _allowed_roots(workdir, chrooted)
         self.events = []
         self.active = False
 
@@ -147,7 +150,7 @@ class Guard:
         elif event in _PATH_EVENTS and args and isinstance(args[0], (str, bytes, os.PathLike)):
             path = os.path.normpath(os.path.join(self.workdir, os.fsdecode(args[0])))
             inside = path == self.workdir or path.startswith(self.workdir + os.sep)
-            if inside:
+            if inside or (self.chrooted and event != "open"):
                 return
             writing = event != "open" or (len(args) > 1 and isinstance(args[1], str)
                                           and any(m in args[1] for m in "wax+"))
@@ -156,6 +159,22 @@ class Guard:
             readable = any(path == r or path.startswith(r + os.sep) for r in self.roots)
             if writing or not readable or "/solutions" in path or "/autograder" in path:
                 self._refuse(f"open or change {os.fsdecode(args[0])} (outside the submission)")
+
+
+class Blocker:
+    """Refuses (and reports) imports of the grader's and the reference's code."""
+
+    def __init__(self, guard):
+        self.guard = guard
+
+    def find_spec(self, name, path=None, target=None):
+        if self.guard.active and name.split(".")[0] in ("solutions", "autograder", "nbgrader",
+                                                         "torch"):
+            if name == "autograder.checks" or name == "autograder":
+                return None
+            self.guard.events.append(f"import {name}")
+            raise ImportError(f"the grader does not let a submission import {name}")
+        return None
 
 
 class Snapshot:
@@ -218,7 +237,7 @@ class _Shell:
 class Session:
     def __init__(self, conn, settings):
         self.channel = Channel(conn)
-        self.guard = Guard(settings["workdir"])
+        self.guard = Guard(settings["workdir"], settings.get("chrooted", False))
         self.namespace = {"__name__": "__main__", "__builtins__": builtins,
                           "get_ipython": lambda: _SHELL}
         self.snapshot = None
@@ -241,6 +260,7 @@ class Session:
     # -- requests from the grading process -------------------------------
     def serve(self):
         self.snapshot = Snapshot()
+        sys.meta_path.insert(0, Blocker(self.guard))
         sys.addaudithook(self.guard)
         while True:
             message = self.channel.recv()
@@ -322,7 +342,8 @@ class Session:
         args = wire.decode(message["args"], make_fn=wire.FUNCTIONS.get)
         caught = []
         try:
-            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+            with warnings.catch_warnings(record=True) as caught, \
+                    np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
                 warnings.simplefilter("always")
                 value = fn(*args)
         except Exception as error:  # the student's bug, reported to the grader

@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass, field
 
 from .. import wire
-from ..cases import SPECS
 from ..checking import Reply, Verdict, run_check
 
 FATAL = ("timeout", "crashed", "memory")
@@ -156,7 +155,9 @@ class NotebookRun:
         self.pending_checks = ()
 
     def run(self):
-        self.workdir = tempfile.mkdtemp(prefix="rnn-grade-")
+        self.root = tempfile.mkdtemp(prefix="rnn-grade-")
+        self.workdir = os.path.join(self.root, "submission")
+        os.mkdir(self.workdir)
         outcomes = {}
         replay = []
         restarts = 0
@@ -186,7 +187,7 @@ class NotebookRun:
         finally:
             if self.child is not None:
                 self.child.kill()
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            shutil.rmtree(self.root, ignore_errors=True)
         return outcomes
 
     def _restart(self, replay, end):
@@ -294,6 +295,8 @@ class NotebookRun:
         outcome.evalue = str(done.get("evalue", ""))
         outcome.traceback = [str(x) for x in done.get("traceback", [])]
         outcome.status = "memory" if done.get("memory") else "error"
+        if outcome.ename == "SystemExit":
+            outcome.status = "crashed"
         outcome.message = f"{outcome.ename}: {outcome.evalue}"
 
 
