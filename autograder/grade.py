@@ -11,12 +11,14 @@ those files at the end.
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -50,13 +52,18 @@ def _rows_for_problem(course, job, status, message):
             for f in assignment.functions]
 
 
-def grade_job(course, job, reference, limits):
+def _render(nb_json, student, assignment, score, max_score, path):
+    """Feedback rendering in a helper process (nbconvert holds the GIL for ~0.15 s)."""
+    feedback.render(nbformat.reads(nb_json, as_version=4), student, assignment, assignment,
+                    score, max_score, path)
+
+
+def grade_job(course, job, reference, limits, out=None, renderer=None):
     """Grade one (student, assignment); never raises for a student's mistake."""
     started = time.monotonic()
     if job.problem:
         items = _rows_for_problem(course, job, job.problem, job.note)
-        return {"items": items, "cell_scores": {}, "feedback": None,
-                "seconds": time.monotonic() - started}
+        return {"items": items, "cell_scores": {}, "seconds": time.monotonic() - started}
     assignment = course.assignments[job.assignment]
     try:
         raw = job.path.read_bytes()
@@ -69,13 +76,23 @@ def grade_job(course, job, reference, limits):
         message = (f"{job.path.name} could not be read as a Jupyter notebook "
                    f"({type(error).__name__}: {str(error)[:200]})")
         return {"items": _rows_for_problem(course, job, "invalid", message), "cell_scores": {},
-                "feedback": None, "seconds": time.monotonic() - started}
+                "seconds": time.monotonic() - started}
     graded = notebook.grade(assignment, student_nb, reference, limits)
     if job.note:
         for item in graded.items:
             item.message += f" Note: {job.note}."
+    if out is not None:
+        path = out / "feedback" / job.student / job.assignment / f"{job.assignment}.html"
+        score = sum(i.score for i in graded.items)
+        max_score = sum(i.max_score for i in graded.items)
+        args = (nbformat.writes(graded.feedback), job.student, job.assignment, score,
+                max_score, path)
+        if renderer is not None:
+            renderer.submit(_render, *args).result()
+        else:
+            _render(*args)
     return {"items": graded.items, "cell_scores": graded.cell_scores,
-            "feedback": graded.feedback, "seconds": time.monotonic() - started}
+            "seconds": time.monotonic() - started}
 
 
 class Results:
@@ -193,6 +210,7 @@ def run(submissions, out, jobs=None, limits=None, only=None, progress=True):
     release.alembic_on_path()
     results.ensure_gradebook()
     results.open_gradebook()
+    warnings.filterwarnings("ignore", module="nbgrader.api")  # its own harmless SAWarnings
     limits = limits or Limits()
     workers = jobs or os.cpu_count() or 1
     pending = [(job, results.key(job)) for job in todo]
@@ -201,9 +219,11 @@ def run(submissions, out, jobs=None, limits=None, only=None, progress=True):
     bar = tqdm(total=len(todo), initial=skipped, unit="notebook", disable=not progress,
                desc="grading", file=sys.stderr)
     pool = ThreadPoolExecutor(max_workers=workers)
+    renderer = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("spawn"))
     try:
-        futures = {pool.submit(grade_job, course, job, reference, limits): (job, key)
-                   for job, key in pending}
+        futures = {pool.submit(grade_job, course, job, reference, limits, out, renderer):
+                   (job, key) for job, key in pending}
         for future in as_completed(futures):
             job, key = futures[future]
             try:
@@ -211,16 +231,18 @@ def run(submissions, out, jobs=None, limits=None, only=None, progress=True):
             except Exception as error:  # a grader bug must not cost the rest of the class
                 message = f"the grader failed on this notebook ({type(error).__name__}: {error})"
                 result = {"items": _rows_for_problem(course, job, "crashed", message),
-                          "cell_scores": {}, "feedback": None, "seconds": 0.0}
+                          "cell_scores": {}, "seconds": 0.0}
             _finish(results, job, key, result)
             bar.update(1)
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
+        renderer.shutdown(wait=False, cancel_futures=True)
         bar.close()
         raise
     finally:
         results.close()
     pool.shutdown(wait=True)
+    renderer.shutdown(wait=True)
     bar.close()
     rows = results.write_csv()
     summary.write(out, rows, course, ignored)
@@ -228,15 +250,8 @@ def run(submissions, out, jobs=None, limits=None, only=None, progress=True):
 
 
 def _finish(results, job, key, result):
-    """Store one notebook's result: gradebook, feedback, then the state file last."""
+    """Store one notebook's result (its feedback is already written): the state file last."""
     results.record_grades(job, result)
-    if result["feedback"] is not None:
-        score = sum(i.score for i in result["items"])
-        max_score = sum(i.max_score for i in result["items"])
-        feedback.render(result["feedback"], job.student, job.assignment, job.assignment,
-                        score, max_score,
-                        results.out / "feedback" / job.student / job.assignment
-                        / f"{job.assignment}.html")
     results.save(job, key, result)
 
 

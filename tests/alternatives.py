@@ -10,10 +10,12 @@ however it is written.
 ALTERNATIVES = {
     # ------------------------------------------------------------------ 1 · recurrence
     "feedforward_sequence": [
-        ("einsum", '''def feedforward_sequence(x, W, b):
+        ("einsum",
+         '''def feedforward_sequence(x, W, b):
     return np.tanh(np.einsum("ntd,hd->nth", x, W) + b)
 '''),
-        ("explicit loops over examples and steps, W @ x_t", '''def feedforward_sequence(x, W, b):
+        ("explicit loops over examples and steps, W @ x_t",
+         '''def feedforward_sequence(x, W, b):
     N, T, D = x.shape
     out = np.empty((N, T, W.shape[0]))
     for n in range(N):
@@ -23,18 +25,21 @@ ALTERNATIVES = {
 '''),
     ],
     "rnn_cell_forward": [
-        ("stacked weights on concatenated inputs", '''def rnn_cell_forward(x_t, h_prev, W_x, W_h, b):
+        ("stacked weights on concatenated inputs",
+         '''def rnn_cell_forward(x_t, h_prev, W_x, W_h, b):
     W = np.concatenate([W_x, W_h], axis=1)
     z = np.concatenate([x_t, h_prev], axis=1)
     return np.tanh(z @ W.T + b)
 '''),
-        ("W @ x per example, einsum", '''def rnn_cell_forward(x_t, h_prev, W_x, W_h, b):
+        ("W @ x per example, einsum",
+         '''def rnn_cell_forward(x_t, h_prev, W_x, W_h, b):
     a = np.einsum("hd,nd->nh", W_x, x_t) + np.einsum("hk,nk->nh", W_h, h_prev)
     return np.tanh(a + b)
 '''),
     ],
     "rnn_forward": [
-        ("list of states, stacked at the end", '''def rnn_forward(x, h0, W_x, W_h, b):
+        ("list of states, stacked at the end",
+         '''def rnn_forward(x, h0, W_x, W_h, b):
     states = []
     h = h0
     for t in range(x.shape[1]):
@@ -42,7 +47,8 @@ ALTERNATIVES = {
         states.append(h)
     return np.stack(states, axis=1)
 '''),
-        ("inputs projected once, no helper call", '''def rnn_forward(x, h0, W_x, W_h, b):
+        ("inputs projected once, no helper call",
+         '''def rnn_forward(x, h0, W_x, W_h, b):
     xw = x @ W_x.T + b
     hs = np.empty(x.shape[:2] + (h0.shape[1],))
     h = h0.copy()
@@ -53,12 +59,14 @@ ALTERNATIVES = {
 '''),
     ],
     "softmax": [
-        ("log-sum-exp", '''def softmax(z):
+        ("log-sum-exp",
+         '''def softmax(z):
     m = z.max(axis=-1, keepdims=True)
     lse = m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
     return np.exp(z - lse)
 '''),
-        ("loop over rows of a flattened view", '''def softmax(z):
+        ("loop over rows of a flattened view",
+         '''def softmax(z):
     flat = np.asarray(z, dtype=np.float64).reshape(-1, z.shape[-1])
     out = np.empty_like(flat)
     for r in range(flat.shape[0]):
@@ -68,31 +76,36 @@ ALTERNATIVES = {
 '''),
     ],
     "rnn_output": [
-        ("einsum, own stable softmax", '''def rnn_output(hs, W_y, b_y):
+        ("einsum, own stable softmax",
+         '''def rnn_output(hs, W_y, b_y):
     s = np.einsum("nth,kh->ntk", hs, W_y) + b_y
     s = s - s.max(axis=2, keepdims=True)
     e = np.exp(s)
     return e / e.sum(axis=2, keepdims=True)
 '''),
-        ("per step with the helper", '''def rnn_output(hs, W_y, b_y):
+        ("per step with the helper",
+         '''def rnn_output(hs, W_y, b_y):
     return np.stack([softmax(hs[:, t] @ W_y.T + b_y) for t in range(hs.shape[1])], axis=1)
 '''),
     ],
     "many_to_one": [
-        ("loop with the cell, no full hs", '''def many_to_one(x, h0, W_x, W_h, b, W_y, b_y):
+        ("loop with the cell, no full hs",
+         '''def many_to_one(x, h0, W_x, W_h, b, W_y, b_y):
     h = h0
     for t in range(x.shape[1]):
         h = rnn_cell_forward(x[:, t], h, W_x, W_h, b)
     return softmax(h @ W_y.T + b_y)
 '''),
-        ("through rnn_output on the last step", '''def many_to_one(x, h0, W_x, W_h, b, W_y, b_y):
+        ("through rnn_output on the last step",
+         '''def many_to_one(x, h0, W_x, W_h, b, W_y, b_y):
     hs = rnn_forward(x, h0, W_x, W_h, b)
     return rnn_output(hs[:, -1:], W_y, b_y)[:, 0]
 '''),
     ],
     # ------------------------------------------------------------------ 2 · bptt
     "softmax_cross_entropy": [
-        ("fancy indexing, softmax then gather", '''def softmax_cross_entropy(logits, targets):
+        ("fancy indexing, softmax then gather",
+         '''def softmax_cross_entropy(logits, targets):
     N, T, K = logits.shape
     z = logits - logits.max(axis=-1, keepdims=True)
     lse = np.log(np.exp(z).sum(axis=-1))
@@ -102,7 +115,8 @@ ALTERNATIVES = {
     d[n, t, targets] -= 1
     return float(loss), d / (N * T)
 '''),
-        ("flattened positions, explicit loop", '''def softmax_cross_entropy(logits, targets):
+        ("flattened positions, explicit loop",
+         '''def softmax_cross_entropy(logits, targets):
     N, T, K = logits.shape
     flat = logits.reshape(N * T, K)
     tgt = targets.reshape(N * T)
@@ -118,7 +132,8 @@ ALTERNATIVES = {
 '''),
     ],
     "rnn_cell_backward": [
-        ("einsum, derivative written dh - dh h^2", '''def rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h):
+        ("einsum, derivative written dh - dh h^2",
+         '''def rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h):
     da = dh_t - dh_t * h_t * h_t
     dx_t = np.einsum("nh,hd->nd", da, W_x)
     dh_prev = np.einsum("nh,hk->nk", da, W_h)
@@ -127,7 +142,8 @@ ALTERNATIVES = {
     db = da.sum(0)
     return dx_t, dh_prev, dW_x, dW_h, db
 '''),
-        ("sum of per-example outer products", '''def rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h):
+        ("sum of per-example outer products",
+         '''def rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h):
     N, H = h_t.shape
     dW_x = np.zeros(W_x.shape)
     dW_h = np.zeros(W_h.shape)
@@ -145,7 +161,8 @@ ALTERNATIVES = {
 '''),
     ],
     "rnn_backward": [
-        ("own cell maths, states list including h0", '''def rnn_backward(dhs, x, h0, W_x, W_h, b):
+        ("own cell maths, states list including h0",
+         '''def rnn_backward(dhs, x, h0, W_x, W_h, b):
     N, T, D = x.shape
     states = [h0]
     for t in range(T):
@@ -164,7 +181,8 @@ ALTERNATIVES = {
         carry = da @ W_h
     return dx, carry, dW_x, dW_h, db
 '''),
-        ("rnn_cell_backward on hs from rnn-style forward, einsum for weights", '''def rnn_backward(dhs, x, h0, W_x, W_h, b):
+        ("rnn_cell_backward on hs from rnn-style forward, einsum for weights",
+         '''def rnn_backward(dhs, x, h0, W_x, W_h, b):
     N, T, D = x.shape
     H = h0.shape[1]
     hs = np.empty((N, T + 1, H))
@@ -186,7 +204,8 @@ ALTERNATIVES = {
 '''),
     ],
     "numerical_gradient": [
-        ("flat index over a copy, perturbation vector", '''def numerical_gradient(f, x, eps=1e-5):
+        ("flat index over a copy, perturbation vector",
+         '''def numerical_gradient(f, x, eps=1e-5):
     x0 = x.astype(np.float64).ravel()
     g = np.zeros(x0.size)
     for i in range(x0.size):
@@ -195,7 +214,8 @@ ALTERNATIVES = {
         g[i] = (f((x0 + e).reshape(x.shape)) - f((x0 - e).reshape(x.shape))) / (2 * eps)
     return g.reshape(x.shape)
 '''),
-        ("in place on x, restored exactly after each element", '''def numerical_gradient(f, x, eps=1e-5):
+        ("in place on x, restored exactly after each element",
+         '''def numerical_gradient(f, x, eps=1e-5):
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"])
     while not it.finished:
@@ -213,16 +233,19 @@ ALTERNATIVES = {
     ],
     # ------------------------------------------------------------------ 3 · vanishing gradients
     "tanh_jacobian": [
-        ("broadcast rows instead of diag", '''def tanh_jacobian(h_t, W_h):
+        ("broadcast rows instead of diag",
+         '''def tanh_jacobian(h_t, W_h):
     return (1 - h_t ** 2)[:, None] * W_h
 '''),
-        ("einsum with the identity", '''def tanh_jacobian(h_t, W_h):
+        ("einsum with the identity",
+         '''def tanh_jacobian(h_t, W_h):
     d = 1 - h_t * h_t
     return np.einsum("ij,i,jk->ik", np.eye(len(h_t)), d, W_h)
 '''),
     ],
     "gradient_norms": [
-        ("explicit Jacobian product W_h^T diag(1 - h^2) dh", '''def gradient_norms(x, h0, W_x, W_h, b, dh_T):
+        ("explicit Jacobian product W_h^T diag(1 - h^2) dh",
+         '''def gradient_norms(x, h0, W_x, W_h, b, dh_T):
     T = x.shape[0]
     hs = np.zeros((T + 1, h0.shape[0]))
     hs[0] = h0
@@ -233,7 +256,8 @@ ALTERNATIVES = {
         grads.append(W_h.T @ ((1 - hs[t] ** 2) * grads[-1]))
     return np.array([np.sqrt(np.sum(g ** 2)) for g in grads[::-1]])
 '''),
-        ("accumulated Jacobian products with tanh_jacobian", '''def gradient_norms(x, h0, W_x, W_h, b, dh_T):
+        ("accumulated Jacobian products with tanh_jacobian",
+         '''def gradient_norms(x, h0, W_x, W_h, b, dh_T):
     T = x.shape[0]
     H = h0.shape[0]
     hs = [h0]
@@ -249,13 +273,15 @@ ALTERNATIVES = {
 '''),
     ],
     "clip_by_global_norm": [
-        ("flatten and concatenate, np.minimum scale", '''def clip_by_global_norm(grads, max_norm):
+        ("flatten and concatenate, np.minimum scale",
+         '''def clip_by_global_norm(grads, max_norm):
     flat = np.concatenate([np.ravel(g) for g in grads])
     total = float(np.linalg.norm(flat))
     scale = max_norm / total if total > max_norm else 1.0
     return [np.array(g * scale) for g in grads], total
 '''),
-        ("explicit loop, hypot-style accumulation", '''def clip_by_global_norm(grads, max_norm):
+        ("explicit loop, hypot-style accumulation",
+         '''def clip_by_global_norm(grads, max_norm):
     sq = 0.0
     for g in grads:
         sq += float(np.vdot(g, g))
@@ -271,11 +297,13 @@ ALTERNATIVES = {
     ],
     # ------------------------------------------------------------------ 4 · lstm
     "sigmoid": [
-        ("logaddexp, underflow silenced", '''def sigmoid(z):
+        ("logaddexp, underflow silenced",
+         '''def sigmoid(z):
     with np.errstate(under="ignore"):
         return np.exp(-np.logaddexp(0, -z))
 '''),
-        ("masks for the two signs, underflow silenced", '''def sigmoid(z):
+        ("masks for the two signs, underflow silenced",
+         '''def sigmoid(z):
     z = np.asarray(z, dtype=np.float64)
     out = np.empty_like(z)
     pos = z >= 0
@@ -285,16 +313,23 @@ ALTERNATIVES = {
     out[~pos] = ez / (1 + ez)
     return out
 '''),
-        ("tanh form 0.5 (1 + tanh(z / 2))", '''def sigmoid(z):
+        ("tanh form 0.5 (1 + tanh(z / 2))",
+         '''def sigmoid(z):
     return 0.5 * (1 + np.tanh(0.5 * z))
 '''),
-        ("stable split on the sign, numpy's default error state", '''def sigmoid(z):
+        ("naive formula on clipped z",
+         '''def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500.0, 500.0)))
+'''),
+        ("stable split on the sign, numpy's default error state",
+         '''def sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 '''),
     ],
     "lstm_cell_forward": [
-        ("split into four blocks, separate weight slices", '''def lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b):
+        ("split into four blocks, separate weight slices",
+         '''def lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b):
     H = h_prev.shape[1]
     pre = [x_t @ W_x[k * H:(k + 1) * H].T + h_prev @ W_h[k * H:(k + 1) * H].T
            + b[k * H:(k + 1) * H] for k in range(4)]
@@ -303,7 +338,8 @@ ALTERNATIVES = {
     c_t = i * g + f * c_prev
     return o * np.tanh(c_t), c_t
 '''),
-        ("np.split, own sigmoid via tanh", '''def lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b):
+        ("np.split, own sigmoid via tanh",
+         '''def lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b):
     a = np.concatenate([x_t, h_prev], axis=1) @ np.concatenate([W_x, W_h], axis=1).T + b
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
     sig = lambda v: 0.5 + 0.5 * np.tanh(0.5 * v)
@@ -313,7 +349,8 @@ ALTERNATIVES = {
 '''),
     ],
     "lstm_forward": [
-        ("lists, stacked at the end", '''def lstm_forward(x, h0, c0, W_x, W_h, b):
+        ("lists, stacked at the end",
+         '''def lstm_forward(x, h0, c0, W_x, W_h, b):
     h, c = h0, c0
     hs, cs = [], []
     for x_t in np.moveaxis(x, 1, 0):
@@ -322,7 +359,8 @@ ALTERNATIVES = {
         cs.append(c)
     return np.stack(hs, 1), np.stack(cs, 1)
 '''),
-        ("self-contained, inputs projected once", '''def lstm_forward(x, h0, c0, W_x, W_h, b):
+        ("self-contained, inputs projected once",
+         '''def lstm_forward(x, h0, c0, W_x, W_h, b):
     N, T, D = x.shape
     H = h0.shape[1]
     xa = np.einsum("ntd,gd->ntg", x, W_x) + b
@@ -339,7 +377,8 @@ ALTERNATIVES = {
 '''),
     ],
     "lstm_cell_backward": [
-        ("einsum, sech^2 and sigmoid(a) sigmoid(-a) derivatives", '''def lstm_cell_backward(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b):
+        ("einsum, sech^2 and sigmoid(a) sigmoid(-a) derivatives",
+         '''def lstm_cell_backward(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b):
     H = h_prev.shape[1]
     a = np.einsum("nd,gd->ng", x_t, W_x) + np.einsum("nk,gk->ng", h_prev, W_h) + b
     a_i, a_f, a_g, a_o = (a[:, k * H:(k + 1) * H] for k in range(4))
@@ -354,7 +393,8 @@ ALTERNATIVES = {
     return (np.einsum("ng,gd->nd", da, W_x), np.einsum("ng,gk->nk", da, W_h), dc * f,
             np.einsum("ng,nd->gd", da, x_t), np.einsum("ng,nk->gk", da, h_prev), da.sum(0))
 '''),
-        ("stacked [x, h] input, own sigmoid", '''def lstm_cell_backward(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b):
+        ("stacked [x, h] input, own sigmoid",
+         '''def lstm_cell_backward(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b):
     N, D = x_t.shape
     H = h_prev.shape[1]
     sig = lambda v: 0.5 * (1 + np.tanh(0.5 * v))
@@ -376,7 +416,8 @@ ALTERNATIVES = {
 '''),
     ],
     "lstm_backward": [
-        ("states from lstm_forward, lists of gradients", '''def lstm_backward(dhs, x, h0, c0, W_x, W_h, b):
+        ("states from lstm_forward, lists of gradients",
+         '''def lstm_backward(dhs, x, h0, c0, W_x, W_h, b):
     N, T, D = x.shape
     hs, cs = lstm_forward(x, h0, c0, W_x, W_h, b)
     H_all = np.concatenate([h0[:, None], hs], axis=1)
@@ -394,7 +435,8 @@ ALTERNATIVES = {
         db = db + gb
     return np.stack(dxs, axis=1), dh, dc, dW_x, dW_h, db
 '''),
-        ("self-contained, pre-activations kept from the forward pass", '''def lstm_backward(dhs, x, h0, c0, W_x, W_h, b):
+        ("self-contained, pre-activations kept from the forward pass",
+         '''def lstm_backward(dhs, x, h0, c0, W_x, W_h, b):
     N, T, D = x.shape
     H = h0.shape[1]
     sig = lambda v: 0.5 * (1 + np.tanh(0.5 * v))
@@ -430,14 +472,16 @@ ALTERNATIVES = {
     ],
     # ------------------------------------------------------------------ 5 · bidirectional
     "reverse_sequences": [
-        ("fancy indexing with a per-row index table", '''def reverse_sequences(x, lengths):
+        ("fancy indexing with a per-row index table",
+         '''def reverse_sequences(x, lengths):
     N, T = x.shape[:2]
     t = np.arange(T)[None, :]
     L = np.asarray(lengths)[:, None]
     idx = np.where(t < L, L - 1 - t, t)
     return x[np.arange(N)[:, None], idx]
 '''),
-        ("np.flip into an empty array, step by step", '''def reverse_sequences(x, lengths):
+        ("np.flip into an empty array, step by step",
+         '''def reverse_sequences(x, lengths):
     out = np.empty_like(x)
     for n in range(len(lengths)):
         L = int(lengths[n])
@@ -447,7 +491,8 @@ ALTERNATIVES = {
 '''),
     ],
     "bilstm_forward": [
-        ("per sequence, unpadded, with the chapter's lstm_forward", '''def bilstm_forward(x, lengths, fwd, bwd):
+        ("per sequence, unpadded, with the chapter's lstm_forward",
+         '''def bilstm_forward(x, lengths, fwd, bwd):
     N, T, D = x.shape
     H = fwd[1].shape[1]
     outputs = np.zeros((N, T, 2 * H))
@@ -463,7 +508,8 @@ ALTERNATIVES = {
         final[n] = np.concatenate([hf[0, -1], hb[0, 0]])
     return outputs, final
 '''),
-        ("batched, masks and take_along_axis", '''def bilstm_forward(x, lengths, fwd, bwd):
+        ("batched, masks and take_along_axis",
+         '''def bilstm_forward(x, lengths, fwd, bwd):
     N, T, D = x.shape
     H = fwd[1].shape[1]
     lengths = np.asarray(lengths)

@@ -38,6 +38,8 @@ MUTATIONS = {
          "        hs[:, t, :] = h\n",
          "        hs[:, t, :] = h\n"
          "        h = rnn_cell_forward(x[:, t, :], h, W_x, W_h, b)\n"),
+        ("states stored in float32 (the course is float64 throughout)",
+         "    hs = np.zeros((N, T, H))\n", "    hs = np.zeros((N, T, H), dtype=np.float32)\n"),
         ("reads the sequence backwards", "for t in range(T):", "for t in reversed(range(T)):"),
         ("updates the state in place, overwriting h0",
          "        h = rnn_cell_forward(x[:, t, :], h, W_x, W_h, b)\n",
@@ -52,6 +54,15 @@ MUTATIONS = {
          "p = e / np.sum(e)"),
         ("global maximum instead of the row maximum (rows far below underflow to 0/0)",
          "np.max(z, axis=-1, keepdims=True)", "np.max(z)"),
+        ("axis=2 hard-coded: only 3-D input works (many_to_one needs 2-D)", None,
+         '''def softmax(z):
+    shifted = z - np.max(z, axis=2, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=2, keepdims=True)
+'''),
+        ("max subtracted in place (z -= max modifies the input)",
+         "    shifted = z - np.max(z, axis=-1, keepdims=True)\n",
+         "    z -= np.max(z, axis=-1, keepdims=True)\n    shifted = z\n"),
         ("max subtracted along the first axis",
          "np.max(z, axis=-1, keepdims=True)", "np.max(z, axis=0, keepdims=True)"),
     ],
@@ -110,6 +121,7 @@ MUTATIONS = {
          "    h = np.zeros_like(h0)\n"),
         ("weight gradients overwritten instead of summed over time",
          "dW_x = dW_x + dW_x_t", "dW_x = dW_x_t"),
+        ("dh0 is the gradient of h_1, not of h_0", "    dh0 = dh_next\n", "    dh0 = dh\n"),
         ("backward loop runs forward in time",
          "for t in reversed(range(T)):", "for t in range(T):"),
     ],
@@ -150,6 +162,22 @@ MUTATIONS = {
 '''),
         ("private copy, but the perturbation is not undone",
          "        x_work[idx] = old\n        grad[idx]", "        grad[idx]"),
+        ("triple loop: only 3-D x works (x may have any shape)", None,
+         '''def numerical_gradient(f, x, eps=1e-5):
+    x_work = x.copy()
+    grad = np.zeros_like(x_work)
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            for k in range(x.shape[2]):
+                old = x_work[i, j, k]
+                x_work[i, j, k] = old + eps
+                f_plus = f(x_work)
+                x_work[i, j, k] = old - eps
+                f_minus = f(x_work)
+                x_work[i, j, k] = old
+                grad[i, j, k] = (f_plus - f_minus) / (2 * eps)
+    return grad
+'''),
         ("ignores the eps argument (always 1e-5)",
          "    x_work = np.array(x, dtype=np.float64)\n",
          "    eps = 1e-5\n    x_work = np.array(x, dtype=np.float64)\n"),
@@ -287,6 +315,8 @@ MUTATIONS = {
         ("off-by-one slice x[n, L::-1]", "= x[n, :L][::-1]\n", "= x[n, L::-1]\n"),
         ("reverses the features instead of the steps", "= x[n, :L][::-1]\n",
          "= x[n, :L][:, ::-1]\n"),
+        ("np.flip without an axis (flips the features too)", "= x[n, :L][::-1]\n",
+         "= np.flip(x[n, :L])\n"),
         ("first row's length used for every row", "        L = lengths[n]\n",
          "        L = lengths[0]\n"),
     ],

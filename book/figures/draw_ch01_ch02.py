@@ -277,7 +277,7 @@ def draw_bptt_graph():
         arrow(ax, (cx - 0.45, yh - 0.12), (left, yh - 0.12), dashed=True,
               color=BACK)
         ax.text((left + cx - 0.45) / 2, yh - 0.3,
-                r"$\partial h_%d/\partial h_%d$" % (t, t - 1),
+                rf"$\partial h_{t}/\partial h_{t - 1}$",
                 ha="center", va="top", fontsize=9, color=BACK)
     ax.text(x0, yh - 0.62, "$dh_0$", ha="center", va="top", fontsize=9,
             color=BACK)

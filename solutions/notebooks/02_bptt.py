@@ -16,7 +16,8 @@
 #   \frac{\partial h_k}{\partial W}.$$
 #
 # You will not build that sum term by term: the backward recursion walks the steps from
-# $T$ down to $1$, carrying $\partial L / \partial h_t$ back one step at a time.
+# $T$ down to $1$, carrying $\partial E / \partial h_t$ back one step at a time, where
+# $E = \sum_t E_t$ is the loss over the whole sequence.
 #
 # **Conventions.** Batches come first: a sequence batch `x` has shape `(N, T, D)`, a hidden
 # state `(N, H)`. Weights have the shapes of the math, as PyTorch stores them: `W_x` is
@@ -39,11 +40,11 @@ import numpy as np
 # ## 1. The loss over a sequence and its gradient
 #
 # A many-to-many model produces logits $z_{n,t} \in \mathbb{R}^K$ at every step and the
-# target is a class $y_{n,t} \in \{0, \dots, K-1\}$. The loss is the mean, over all
+# target is a class $y^\star_{n,t} \in \{0, \dots, K-1\}$. The loss is the mean, over all
 # $N \cdot T$ positions, of the cross-entropy of $p_{n,t} = \mathrm{softmax}(z_{n,t})$:
 #
-# $$L = -\frac{1}{NT} \sum_{n=1}^{N} \sum_{t=1}^{T} \log p_{n,t}[y_{n,t}],
-#   \qquad \frac{\partial L}{\partial z_{n,t}} = \frac{p_{n,t} - \mathrm{onehot}(y_{n,t})}{NT}.$$
+# $$E = -\frac{1}{NT} \sum_{n=1}^{N} \sum_{t=1}^{T} \log p_{n,t,y^\star_{n,t}},
+#   \qquad \frac{\partial E}{\partial z_{n,t}} = \frac{p_{n,t} - \mathrm{onehot}(y^\star_{n,t})}{NT}.$$
 #
 # Compute $\log p$ stably: $\log \mathrm{softmax}(z) = (z - m) - \log \sum_j e^{z_j - m}$
 # with $m = \max_j z_j$.
@@ -92,7 +93,7 @@ expect_array("dlogits for logits near 1000", dlogits_big,
 # %% [markdown]
 # ## 2. One step backwards
 #
-# Given the upstream gradient $\partial L / \partial h_t$ (`dh_t`), go back through
+# Given the upstream gradient $dh_t = \partial E / \partial h_t$ (`dh_t`), go back through
 # $h_t = \tanh(a_t)$ and then through the affine map. Since
 # $\tanh'(a_t) = 1 - h_t^2$, you need $h_t$ but not $a_t$ (nor $b$):
 #
@@ -135,14 +136,15 @@ for name, old, new in zip(["dh_t", "x_t", "h_prev", "h_t", "W_x", "W_h"], before
 # ## 3. Backpropagation through time
 #
 # `rnn_backward` receives the upstream gradient of **every** hidden state,
-# `dhs[:, t]` $= \partial L / \partial h_t$ through the outputs at step $t$ only. First run
+# `dhs[:, t]` $= \partial E_t / \partial h_t$, through the output at step $t$ only. First run
 # the forward pass again and keep every state. Then walk the steps backwards: the total
 # gradient of $h_t$ is its own upstream gradient **plus** the gradient carried back from
 # step $t+1$,
 #
-# $$\frac{\partial L}{\partial h_t} = \texttt{dhs}[:, t] + dh_t^{\text{(from } t+1)},$$
+# $$dh_t = \frac{\partial E}{\partial h_t} = \texttt{dhs}[:, t] + dh_{t+1} \frac{\partial h_{t+1}}{\partial h_t},$$
 #
-# and one call of your `rnn_cell_backward` turns it into the gradients of $x_t$, of
+# where the second term is the `dh_prev` returned by the step $t+1$ (zero for $t = T$).
+# One call of your `rnn_cell_backward` turns $dh_t$ into the gradients of $x_t$, of
 # $h_{t-1}$ (carried on to step $t-1$) and of the weights. The weights are shared by every
 # step, so their gradients **add up** over the steps. What is carried out of the first
 # step is the gradient of `h0`.
@@ -202,15 +204,21 @@ x = np.array([[0.5, -1.0, 2.0],
               [1.5, 0.0, -0.3]])
 before = inputs_snapshot(x)
 grad = numerical_gradient(cube_sum, x)
+expect_unchanged("numerical_gradient (x)", before[0], x)
 expect_array("numerical_gradient(cube_sum, x)", grad, 3 * x ** 2,
              hint="use central differences (f(x + eps) - f(x - eps)) / (2 * eps), one "
                   "element at a time; forward differences are off by about eps * 3x.")
-expect_unchanged("numerical_gradient (x)", before[0], x)
 
 # With eps = 1e-3 the central difference of x**3 is exactly 3 x**2 + eps**2.
 grad = numerical_gradient(cube_sum, x, eps=1e-3)
 expect_array("numerical_gradient(cube_sum, x, eps=1e-3)", grad, 3 * x ** 2 + 1e-6,
              hint="use the eps you are given instead of a fixed step.")
+
+# f(x) = (sum of x)**2 couples the entries: its gradient is 2 * sum(x) in every entry.
+grad = numerical_gradient(lambda v: np.sum(v) ** 2, x)
+expect_array("numerical_gradient of (sum of x)**2", grad, np.full(x.shape, 2 * np.sum(x)),
+             hint="put each entry back to its original value before you perturb the next "
+                  "one: every f evaluation must differ from x in ONE entry only.")
 
 # Any shape: a 3-D array, f(x) = sum(sin(x) * x) with gradient sin(x) + x cos(x).
 x3 = np.linspace(-2.0, 2.0, 12).reshape(2, 3, 2)

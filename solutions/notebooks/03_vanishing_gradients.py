@@ -166,6 +166,10 @@ for k in range(len(grads)):
     expect_array(f"clipped[{k}] (no clipping)", clipped[k], grads[k],
                  hint="clip only when total_norm > max_norm; otherwise leave the gradients "
                       "as they are.")
+    if np.shares_memory(clipped[k], grads[k]):
+        raise AssertionError(f"clipped[{k}] is grads[{k}] itself (or a view of it): return "
+                             "new arrays, e.g. copies, even when nothing is clipped, so "
+                             "that changing the result cannot change the gradients.")
 
 # By hand: [3] and [[4]] have global norm 5; clipped to norm 1 they become 0.6 and 0.8.
 clipped, total_norm = clip_by_global_norm([np.array([3.0]), np.array([[4.0]])], 1.0)

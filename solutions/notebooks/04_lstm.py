@@ -5,13 +5,13 @@
 # an LSTM cell and of a whole LSTM, and their backward passes. The notation is the book's
 # (chapter 4). At every step the four gates are computed from one stacked pre-activation,
 #
-# $$a = x_t W_x^\top + h_{t-1} W_h^\top + b,$$
-# $$i = \sigma(a_i), \quad f = \sigma(a_f), \quad g = \tanh(a_g), \quad o = \sigma(a_o),$$
-# $$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t).$$
+# $$a_t = x_t W_x^\top + h_{t-1} W_h^\top + b = [\, a_i \mid a_f \mid a_g \mid a_o \,],$$
+# $$i_t = \sigma(a_i), \quad f_t = \sigma(a_f), \quad g_t = \tanh(a_g), \quad o_t = \sigma(a_o),$$
+# $$c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t).$$
 #
-# The cell state $c_t$ is the memory path: the forget gate $f$ decides how much of it is
-# kept, the input gate $i$ how much of the candidate $g$ is written into it, and the
-# output gate $o$ how much of it is shown as $h_t$.
+# The cell state $c_t$ is the memory path: the forget gate $f_t$ decides how much of it is
+# kept, the input gate $i_t$ how much of the candidate $g_t$ is written into it, and the
+# output gate $o_t$ how much of it is shown as $h_t$.
 #
 # **Conventions.** Batches come first: a sequence batch `x` has shape `(N, T, D)`, a hidden
 # or cell state `(N, H)`. The weights of the four gates are stacked, as PyTorch stores
@@ -20,10 +20,10 @@
 #
 # | columns of `a` | gate |
 # | --- | --- |
-# | `a[:, 0:H]` | input gate $i$ (sigmoid) |
-# | `a[:, H:2*H]` | forget gate $f$ (sigmoid) |
-# | `a[:, 2*H:3*H]` | candidate $g$ (tanh) |
-# | `a[:, 3*H:4*H]` | output gate $o$ (sigmoid) |
+# | `a[:, 0:H]` | $a_i$, input gate $i_t$ (sigmoid) |
+# | `a[:, H:2*H]` | $a_f$, forget gate $f_t$ (sigmoid) |
+# | `a[:, 2*H:3*H]` | $a_g$, candidate $g_t$ (tanh) |
+# | `a[:, 3*H:4*H]` | $a_o$, output gate $o_t$ (sigmoid) |
 #
 # A gradient has the shape of what it is the gradient of. Functions are pure: return new
 # arrays, never modify an input.
@@ -84,7 +84,7 @@ expect_array("sigmoid([-1000, 0, 1000])", s_big, np.array([0.0, 0.5, 1.0]),
 # Compute the stacked pre-activation `a` of shape `(N, 4H)`, split it into the four
 # gates **in the order i, f, g, o** (see the table at the top), then
 #
-# $$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t).$$
+# $$c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t).$$
 #
 # `lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b)`: `x_t` is `(N, D)`, `h_prev` and
 # `c_prev` are `(N, H)`; return `(h_t, c_t)`, both `(N, H)`. You may call your `sigmoid`.
@@ -98,9 +98,10 @@ before = inputs_snapshot(x_t, h_prev, c_prev, W_x, W_h, b)
 h_t, c_t = expect_values("lstm_cell_forward(...)",
                          lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b), 2)
 expect_array("c_t", c_t, expected_c_t,
-             hint="gate order is i, f, g, o: a[:, :H] is the input gate, a[:, H:2H] the "
-                  "forget gate, a[:, 2H:3H] the candidate g (tanh, not sigmoid), a[:, 3H:] "
-                  "the output gate; then c_t = f * c_prev + i * g.")
+             hint="a = x_t @ W_x.T + h_prev @ W_h.T + b, and the gate order is i, f, g, o: "
+                  "a[:, :H] is the input gate, a[:, H:2H] the forget gate, a[:, 2H:3H] the "
+                  "candidate g (tanh, not sigmoid), a[:, 3H:] the output gate; then "
+                  "c_t = f * c_prev + i * g.")
 expect_array("h_t", h_t, expected_h_t,
              hint="h_t = o * tanh(c_t), with the NEW cell state c_t and the output gate "
                   "a[:, 3H:4H].")
@@ -157,11 +158,11 @@ for name, old, new in zip(["x", "h0", "c0", "W_x", "W_h", "b"], before,
 # through $h_t$). Recompute the gates from the inputs (that is why `b` is passed), then go
 # back through the equations in reverse:
 #
-# $$dc = dc_t + dh_t \odot o \odot (1 - \tanh^2(c_t)), \qquad do = dh_t \odot \tanh(c_t),$$
-# $$di = dc \odot g, \quad df = dc \odot c_{t-1}, \quad dg = dc \odot i, \quad
-#   dc_{t-1} = dc \odot f,$$
-# $$da_i = di \odot i(1 - i), \quad da_f = df \odot f(1 - f), \quad
-#   da_g = dg \odot (1 - g^2), \quad da_o = do \odot o(1 - o).$$
+# $$dc = dc_t + dh_t \odot o_t \odot (1 - \tanh^2(c_t)), \qquad do = dh_t \odot \tanh(c_t),$$
+# $$di = dc \odot g_t, \quad df = dc \odot c_{t-1}, \quad dg = dc \odot i_t, \quad
+#   dc_{t-1} = dc \odot f_t,$$
+# $$da_i = di \odot i_t (1 - i_t), \quad da_f = df \odot f_t (1 - f_t), \quad
+#   da_g = dg \odot (1 - g_t^2), \quad da_o = do \odot o_t (1 - o_t).$$
 #
 # Stack $da = [da_i, da_f, da_g, da_o]$ (shape `(N, 4H)`, same order as the weights) and
 # finish as for the vanilla RNN:
@@ -227,8 +228,9 @@ dx, dh0, dc0, dW_x, dW_h, db = expect_values(
     "lstm_backward(...)", lstm_backward(dhs, x, h0, c0, W_x, W_h, b), 6)
 expect_array("dx", dx, expected_dx,
              hint="at step t the cell gets dh = dhs[:, t] + the dh_prev carried back from "
-                  "t+1 and dc = the dc_prev carried back from t+1 (zero at the last step); "
-                  "walk t from T-1 down to 0.")
+                  "t+1 and dc = the dc_prev carried back from t+1 (zero at the last step), "
+                  "for t from T-1 down to 0; the forward pass starts from h0 and c0, which "
+                  "are also the previous states of step 0.")
 expect_array("dh0", dh0, expected_dh0,
              hint="dh0 is the dh_prev that comes out of step 0.")
 expect_array("dc0", dc0, expected_dc0,

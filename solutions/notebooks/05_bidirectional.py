@@ -5,17 +5,19 @@
 # sequences of different lengths: a forward LSTM reads each sequence from left to right,
 # a backward LSTM reads it from right to left, and their hidden states are concatenated
 # step by step. The notation is the book's (chapter 5): with $\overrightarrow{h}_t$ the
-# forward state and $\overleftarrow{h}_t$ the backward state at step $t$ of a sequence of
-# length $L$,
+# forward state and $\overleftarrow{h}_t$ the backward state at step $t$ of sequence $n$,
+# whose length is $\ell_n$ (`lengths[n]`),
 #
 # $$\overrightarrow{h}_t = \mathrm{LSTM}_{\rightarrow}(x_t, \overrightarrow{h}_{t-1}),
 #   \qquad \overleftarrow{h}_t = \mathrm{LSTM}_{\leftarrow}(x_t, \overleftarrow{h}_{t+1}),
 #   \qquad \text{output}_t = [\overrightarrow{h}_t, \overleftarrow{h}_t],$$
 #
-# for $t = 0, \dots, L - 1$, both directions starting from zero states
-# ($\overrightarrow{h}_{-1} = \overleftarrow{h}_{L} = 0$, and the same for the cell
-# states). Each LSTM is the one of exercise 4, with its own weights stacked in the gate
-# order **i, f, g, o**: `W_x` is `(4H, D)`, `W_h` is `(4H, H)`, `b` is `(4H,)`.
+# for $t = 1, \dots, \ell_n$, both directions starting from zero states
+# ($\overrightarrow{h}_0 = \overleftarrow{h}_{\ell_n + 1} = 0$, and the same for the cell
+# states). As everywhere in the course, steps are numbered from 1 in the equations and
+# from 0 in the code: step $t$ is `x[:, t - 1]`. Each LSTM is the one of exercise 4,
+# with its own weights stacked in the gate order **i, f, g, o**: `W_x` is `(4H, D)`,
+# `W_h` is `(4H, H)`, `b` is `(4H,)`.
 #
 # **Padded batches.** Sequences of different lengths share one array `x` of shape
 # `(N, T, D)`: row `n` holds a sequence of length `lengths[n]` (between 1 and `T`) in its
@@ -53,10 +55,10 @@ import numpy as np
 # ## 1. Reversing each sequence within its own length
 #
 # To read a padded sequence backwards, reverse only its valid steps and leave the
-# padding where it is. With $L$ = `lengths[n]`:
+# padding where it is. In code indices (from 0), with `L = lengths[n]`:
 #
-# $$\text{out}[n, t] = x[n, L - 1 - t] \ \text{ for } t < L, \qquad
-#   \text{out}[n, t] = x[n, t] \ \text{ for } t \ge L.$$
+# $$\texttt{out}[n, t] = \texttt{x}[n, L - 1 - t] \ \text{ for } t < L, \qquad
+#   \texttt{out}[n, t] = \texttt{x}[n, t] \ \text{ for } t \ge L.$$
 #
 # For a row `[a, b, c, pad]` of length 3 that gives `[c, b, a, pad]`, not
 # `[pad, c, b, a]`. Applying the function twice gives the batch back.
@@ -77,7 +79,7 @@ expect_array("reverse_sequences(x_hand, [4, 2])[..., 0]", np.asarray(out)[..., 0
              hint="reverse only the first lengths[n] steps; padding stays where it was.")
 
 # A random case with uneven lengths; the expected values were computed with PyTorch.
-#: case reverse_sequences N=3 T=4 D=2 seed=501
+#: case reverse_sequences N=3 T=4 D=2 seed=515
 before = inputs_snapshot(x, lengths)
 out = reverse_sequences(x, lengths)
 expect_array("reverse_sequences(x, lengths)", out, expected_reversed,
@@ -100,7 +102,7 @@ expect_array("reverse_sequences applied twice", reverse_sequences(out, lengths),
 #    position `t` belongs to step `t`;
 # 3. `outputs[n, t] = [forward h_t, backward h_t]` for `t < lengths[n]`, and **zeros** at
 #    the padded steps;
-# 4. `final[n] = [forward h at step lengths[n] - 1, backward h at step 0]`: each
+# 4. `final[n] = [forward h at step lengths[n] - 1, backward h at step 0]` (code indices): each
 #    direction's state after it has read the whole sequence.
 #
 # `bilstm_forward(x, lengths, fwd, bwd)`: `x` is `(N, T, D)`, `lengths` `(N,)`, `fwd` and

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Stock sequential `nbgrader autograde` vs `python -m autograder grade`, side by side.
+
+Builds a class of STUDENTS x 5 notebooks (a third correct, a third with one
+wrong function, a third blank), grades it with both, checks that every
+grade cell got the same score, and prints seconds per notebook and the ratio.
+
+    python benchmarks/grading.py [--students 100] [--jobs N] [--keep DIR]
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder import authoring  # noqa: E402
+from autograder.release import alembic_on_path  # noqa: E402
+from solutions.reference import FUNCTIONS  # noqa: E402
+
+WRONG = """
+
+_right_{name} = {name}
+
+
+def {name}(*args):
+    # A wrong answer: right shape, values off by 1%.
+    out = _right_{name}(*args)
+    if isinstance(out, tuple):
+        return (out[0] * 1.01,) + tuple(out[1:])
+    return out * 1.01
+"""
+
+
+def build_class(course, students):
+    release = course / "release_copies"
+    release.mkdir(parents=True)
+    from autograder.release import generate
+
+    generate(authoring.assignments(), authoring.SOURCE, release)
+    shutil.copytree(authoring.SOURCE, course / "source")
+    for i in range(students):
+        student = f"s{i:03d}"
+        for assignment in authoring.assignments():
+            source = nbformat.read(authoring.SOURCE / assignment / f"{assignment}.ipynb", 4)
+            kind = i % 3
+            if kind == 1:
+                nb = nbformat.read(release / f"{assignment}.ipynb", 4)
+            else:
+                nb = source
+                if kind == 2:
+                    target = FUNCTIONS[assignment][i % len(FUNCTIONS[assignment])]
+                    for cell in nb.cells:
+                        if cell.metadata.get("nbgrader", {}).get("grade_id") == target:
+                            cell.source += WRONG.format(name=target)
+            folder = course / "submitted" / student / assignment
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{assignment}.ipynb")
+
+
+def stock(course):
+    """nbgrader's own commands, as an instructor runs them."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    common = [f"--CourseDirectory.root={course}", f"--CourseDirectory.db_url={db}"]
+    for assignment in authoring.assignments():
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+                        "--force", *common], check=True, capture_output=True, env=env)
+    started = time.monotonic()
+    for assignment in authoring.assignments():
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
+                        *common], check=True, capture_output=True, env=env, cwd=course)
+    return time.monotonic() - started
+
+
+def ours(course, jobs):
+    started = time.monotonic()
+    command = [sys.executable, "-m", "autograder", "grade", str(course / "submitted"),
+               "--out", str(course / "ours"), "--quiet"]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    subprocess.run(command, check=True, cwd=ROOT)
+    return time.monotonic() - started
+
+
+def scores(db_path):
+    from nbgrader.api import Gradebook
+
+    result = {}
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        for assignment in gb.assignments:
+            for submission in gb.assignment_submissions(assignment.name):
+                for nb in submission.notebooks:
+                    for grade in nb.grades:
+                        result[(submission.student.id, assignment.name, grade.name)] = grade.score
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the class here")
+    args = parser.parse_args()
+    alembic_on_path()
+    course = args.keep or Path(tempfile.mkdtemp(prefix="rnn-bench-"))
+    if course.exists():
+        shutil.rmtree(course)
+    build_class(course, args.students)
+    notebooks = args.students * len(authoring.assignments())
+    print(f"class: {args.students} students x {len(authoring.assignments())} notebooks "
+          f"= {notebooks} notebooks, {os.cpu_count()} cores", flush=True)
+    ours_seconds = ours(course, args.jobs)
+    print(f"ours : {ours_seconds:8.1f} s  {ours_seconds / notebooks:.3f} s/notebook", flush=True)
+    stock_seconds = stock(course)
+    print(f"stock: {stock_seconds:8.1f} s  {stock_seconds / notebooks:.3f} s/notebook "
+          "(sequential nbgrader autograde)", flush=True)
+    a, b = scores(course / "gradebook.db"), scores(course / "ours" / "gradebook.db")
+    differ = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+    print(f"grade cells compared: {len(a)}; identical: {not differ}")
+    for key, pair in sorted(differ.items())[:10]:
+        print("  differs:", key, "stock, ours =", pair)
+    print(f"speed-up: {stock_seconds / ours_seconds:.1f}x")
+    if not args.keep:
+        shutil.rmtree(course, ignore_errors=True)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
