@@ -9,6 +9,10 @@ from pathlib import Path
 from . import authoring
 
 EXERCISES = authoring.ROOT / "exercises"
+# What a student finds in place of each answer; the message is what a test shows
+# until the function is written.
+STUB = ('# YOUR CODE HERE\n'
+        'raise NotImplementedError("not written yet: replace this line with your code")')
 
 
 def alembic_on_path():
@@ -28,6 +32,7 @@ def nbgrader_api(root, db_path=None):
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = f"sqlite:///{db_path or Path(root) / 'gradebook.db'}"
     config.Exchange.root = str(Path(root) / "exchange")
+    config.ClearSolutions.code_stub = {"python": STUB}
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
 
