@@ -42,10 +42,14 @@ def _meta(grade_id, *, solution=False, grade=False, locked=True, points=None):
     return {"nbgrader": meta}
 
 
-def reference_source(name):
+def _reference():
     from solutions import reference
 
-    return inspect.getsource(getattr(reference, name)).rstrip() + "\n"
+    return reference
+
+
+def reference_source(name):
+    return inspect.getsource(getattr(_reference(), name)).rstrip() + "\n"
 
 
 def _array_literal(value):
@@ -115,8 +119,10 @@ def _test_cells(name, visible, points):
         prelude.append(f'use_reference_for("{name}", globals())')
     main = _hidden(prelude) + "\n" + visible.strip() + "\n" + _hidden(
         [f'check("{name}", {name})'])
-    edge = ("# Hidden tests: the edge sizes N = T = D = H = 1, saturating inputs and\n"
-            "# uneven lengths; inputs must be left unchanged.\n"
+    lengths = " and lengths that differ within a batch" if "lengths" in inspect.signature(
+        getattr(_reference(), name)).parameters else ""
+    edge = ("# Hidden tests: the edge sizes N = T = D = H = 1, saturating inputs"
+            f"{lengths};\n# inputs must be left unchanged.\n"
             + _hidden(prelude + [f'check("{name}", {name}, suite="edge")']))
     return [nbformat.v4.new_code_cell(main, metadata=_meta(f"test_{name}", grade=True,
                                                              points=points)),

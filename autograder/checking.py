@@ -126,6 +126,9 @@ def _compare_value(name, output, got, expected, where):
                        "(a missing `return`?).")
     if isinstance(got, bool) or not isinstance(got, (float, int, np.ndarray)):
         raise Mismatch(f"{name} returned {type(got).__name__} for {output} on the {where}.")
+    if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.dtype != np.float64:
+        raise Mismatch(f"{name}: {output} has dtype {got.dtype} on the {where}; every result "
+                       "must be float64 (an array created with another dtype loses precision).")
     got = np.asarray(got)
     if expected.ndim == 0 and got.size == 1:
         got = got.reshape(())

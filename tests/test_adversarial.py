@@ -15,10 +15,10 @@ import sys
 
 import nbformat
 import pytest
-
-from autograder.sandbox.runner import Limits
 from conftest import ROOT, SOURCE
 from grading_helpers import answer_source, grade, with_answer
+
+from autograder.sandbox.runner import Limits
 from solutions import reference
 
 A = "01_recurrence"

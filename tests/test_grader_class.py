@@ -7,9 +7,9 @@ import sys
 
 import nbformat
 import pytest
-
 from conftest import EXERCISES, ROOT, SOURCE
 from grading_helpers import answer_source, with_answer
+
 from solutions import reference
 
 A = "01_recurrence"

@@ -7,7 +7,6 @@ function, including the later ones that call it, must keep full marks.
 """
 
 import pytest
-
 from grading_helpers import answer_source, assignment_of, grade, source_notebook, with_answer
 from mutations import MUTATIONS
 

@@ -121,13 +121,14 @@ expect_array("db", db, expected_db,
              hint="da = dh_t * (1 - h_t**2): did you multiply by 1 - h_t**2? db sums da "
                   "over the batch (axis 0).")
 expect_array("dx_t", dx_t, expected_dx_t,
-             hint="dx_t = da @ W_x, shape (N, D) (W_x is (H, D), so no transpose).")
+             hint="dx_t has shape (N, D): multiply da_t by W_x (which is (H, D)) on the "
+                  "right, without a transpose.")
 expect_array("dh_prev", dh_prev, expected_dh_prev,
              hint="dh_prev gets da @ W_h (not W_h.T).")
 expect_array("dW_x", dW_x, expected_dW_x,
              hint="dW_x sums da_t.T @ x_t over the batch: shape (H, D).")
 expect_array("dW_h", dW_h, expected_dW_h,
-             hint="dW_h = da.T @ h_prev, with the PREVIOUS state, not h_t.")
+             hint="dW_h sums da_t^T h_{t-1} over the batch: the PREVIOUS state, not h_t.")
 for name, old, new in zip(["dh_t", "x_t", "h_prev", "h_t", "W_x", "W_h"], before,
                           [dh_t, x_t, h_prev, h_t, W_x, W_h]):
     expect_unchanged(f"rnn_cell_backward ({name})", old, new)

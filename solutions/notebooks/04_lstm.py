@@ -98,7 +98,8 @@ before = inputs_snapshot(x_t, h_prev, c_prev, W_x, W_h, b)
 h_t, c_t = expect_values("lstm_cell_forward(...)",
                          lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b), 2)
 expect_array("c_t", c_t, expected_c_t,
-             hint="a = x_t @ W_x.T + h_prev @ W_h.T + b, and the gate order is i, f, g, o: "
+             hint="the pre-activation is a_t = x_t W_x^T + h_{t-1} W_h^T + b, and the gate "
+                  "order is i, f, g, o: "
                   "a[:, :H] is the input gate, a[:, H:2H] the forget gate, a[:, 2H:3H] the "
                   "candidate g (tanh, not sigmoid), a[:, 3H:] the output gate; then "
                   "c_t = f * c_prev + i * g.")
@@ -184,19 +185,20 @@ dx_t, dh_prev, dc_prev, dW_x, dW_h, db = expect_values(
     "lstm_cell_backward(...)",
     lstm_cell_backward(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b), 6)
 expect_array("dc_prev", dc_prev, expected_dc_prev,
-             hint="dc_prev = dc * f, where dc = dc_t + dh_t * o * (1 - tanh(c_t)**2) adds "
-                  "the path through h_t to the dc_t you were given.")
+             hint="dc_prev is the total gradient of c_t times f_t; that total adds to the "
+                  "dc_t you were given the path through h_t, dh_t o_t (1 - tanh(c_t)^2).")
 expect_array("db", db, expected_db,
              hint="db = da summed over the batch, with da stacked in the order i, f, g, o; "
                   "sigmoid gates carry s * (1 - s), the candidate g carries 1 - g**2.")
 expect_array("dx_t", dx_t, expected_dx_t,
-             hint="dx_t = da @ W_x, shape (N, D) (W_x is (4H, D), so no transpose).")
+             hint="dx_t has shape (N, D): multiply da_t by W_x (which is (4H, D)) on the "
+                  "right, without a transpose.")
 expect_array("dh_prev", dh_prev, expected_dh_prev,
              hint="dh_prev gets da @ W_h (not W_h.T).")
 expect_array("dW_x", dW_x, expected_dW_x,
-             hint="dW_x = da.T @ x_t sums over the batch: shape (4H, D).")
+             hint="dW_x sums da_t^T x_t over the batch: shape (4H, D).")
 expect_array("dW_h", dW_h, expected_dW_h,
-             hint="dW_h = da.T @ h_prev, with the PREVIOUS hidden state.")
+             hint="dW_h sums da_t^T h_{t-1} over the batch, with the PREVIOUS hidden state.")
 for name, old, new in zip(["dh_t", "dc_t", "x_t", "h_prev", "c_prev", "W_x", "W_h", "b"],
                           before, [dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b]):
     expect_unchanged(f"lstm_cell_backward ({name})", old, new)

@@ -14,8 +14,8 @@ def reverse_sequences(x, lengths):
     - lengths: Integer lengths in 1 .. T, of shape (N,)
 
     Returns:
-    - out: New array shaped like x; out[n, :L] = x[n, :L][::-1] and
-      out[n, L:] = x[n, L:], where L = lengths[n]
+    - out: New array shaped like x: row n holds its first lengths[n] steps in
+      reverse order, and the steps from lengths[n] on (the padding) unchanged
     """
     ### BEGIN SOLUTION
     out = x.copy()

@@ -8,12 +8,8 @@ import numpy as np
 
 def sigmoid(z):
     """
-    Logistic sigmoid 1 / (1 + exp(-z)), without overflow for large |z|.
-
-    For z >= 0 it uses 1 / (1 + exp(-z)); for z < 0 the equal form
-    exp(z) / (1 + exp(z)); both only ever take exp of -|z| <= 0, which cannot
-    overflow. (exp(-1000) underflows to 0, which is the right answer, so the
-    underflow flag is silenced.)
+    Logistic sigmoid 1 / (1 + exp(-z)), computed without overflow (and without
+    a warning) for |z| up to 1000.
 
     Inputs:
     - z: Array of any shape
@@ -22,6 +18,9 @@ def sigmoid(z):
     - s: sigmoid(z), of the same shape as z
     """
     ### BEGIN SOLUTION
+    # For z >= 0 use 1 / (1 + exp(-z)), for z < 0 the equal exp(z) / (1 + exp(z)):
+    # both take exp of -|z| <= 0, which cannot overflow (exp(-1000) underflows to 0,
+    # the right answer, so the underflow flag is silenced).
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(z))
         s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
