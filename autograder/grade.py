@@ -81,6 +81,7 @@ def grade_job(course, job, reference, limits, out=None, renderer=None):
     if job.note:
         for item in graded.items:
             item.message += f" Note: {job.note}."
+    graded_at = time.monotonic()
     if out is not None:
         path = out / "feedback" / job.student / job.assignment / f"{job.assignment}.html"
         score = sum(i.score for i in graded.items)
@@ -92,7 +93,8 @@ def grade_job(course, job, reference, limits, out=None, renderer=None):
         else:
             _render(*args)
     return {"items": graded.items, "cell_scores": graded.cell_scores,
-            "seconds": time.monotonic() - started}
+            "seconds": time.monotonic() - started,
+            "feedback_seconds": time.monotonic() - graded_at}
 
 
 class Results:
@@ -128,7 +130,8 @@ class Results:
         path.parent.mkdir(parents=True, exist_ok=True)
         record = {"key": key, "student": job.student, "assignment": job.assignment,
                   "items": [vars(i) for i in result["items"]],
-                  "cell_scores": result["cell_scores"], "seconds": result["seconds"]}
+                  "cell_scores": result["cell_scores"], "seconds": result["seconds"],
+                  "feedback_seconds": result.get("feedback_seconds", 0.0)}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=1))
         os.replace(tmp, path)

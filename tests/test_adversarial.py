@@ -264,3 +264,16 @@ def test_broken_files_in_a_class(tmp_path):
     assert status["nocells"] <= {"invalid", "missing"}
     renamed = [r for r in rows if r["student"] == "renamed"]
     assert all("my_work.ipynb" in r["message"] for r in renamed)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace needs root")
+def test_sandbox_has_no_network_interface():
+    from autograder.sandbox.runner import Cell, NotebookRun
+
+    cells = [Cell(0, "print(open('/proc/self/net/dev').read())", "extra")]
+    limits = Limits(cell_seconds=10, notebook_seconds=30, chroot=False)
+    outcome = NotebookRun(cells, reference, limits).run()[0]
+    assert outcome.status == "ok", outcome
+    interfaces = [line.split(":")[0].strip() for line in outcome.stdout.splitlines()[2:]
+                  if line.strip()]
+    assert interfaces == ["lo"]

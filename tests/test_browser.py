@@ -48,6 +48,7 @@ BOOK_PAGES = [f"{page}.html" for page in toc_pages()]
 CHAPTERS = [p for p in BOOK_PAGES if Path(p).name[:2].isdigit()]
 # Sphinx's own pages: the redirect at the root, the search page and the index.
 PAGES = ["index.html", *BOOK_PAGES, "search.html", "genindex.html"]
+REDIRECTS = {"index.html": BOOK_PAGES[0]}  # Jupyter Book's root page sends to the start page
 
 
 def chapter_name(page):
@@ -117,14 +118,19 @@ class Visit:
 
     def open(self, path):
         self.page.goto(self.site + path, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
-        # MathJax typesets asynchronously after load; wait for it where it is loaded.
+        if path in REDIRECTS:
+            self.page.wait_for_url(self.site + REDIRECTS[path], wait_until="load")
+        self.settle()
+        return self.page
+
+    def settle(self):
+        """Wait for what happens after "load": MathJax's typesetting and the web fonts."""
         self.page.evaluate("""async () => {
             if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
                 await MathJax.startup.promise;
             }
+            await document.fonts.ready;
         }""")
-        return self.page
 
     def close(self):
         self.context.close()
@@ -155,9 +161,6 @@ def test_page_is_clean(visit, path):
     """No console error, no external request, every image loads, display math is typeset."""
     v = visit(viewport={"width": 1280, "height": 900})
     page = v.open(path)
-    if path == "index.html":
-        page.wait_for_url("**/book/intro.html")
-        page.wait_for_load_state("networkidle")
     broken = page.evaluate("""async () => {
         const images = [...document.images];
         for (const img of images) img.loading = "eager";

@@ -7,6 +7,7 @@ process costs that cell only: the child is replaced, the definitions made
 so far are replayed, and grading goes on with the next cell.
 """
 
+import io
 import multiprocessing
 import os
 import shutil
@@ -14,6 +15,8 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
+from multiprocessing.context import ForkServerProcess, set_spawning_popen
 
 from .. import wire
 from ..checking import Reply, Verdict, run_check
@@ -28,7 +31,6 @@ class Limits:
     notebook_seconds: float = 240.0
     memory_mb: int = 2048
     max_restarts: int = 6
-    no_network: bool = True
     chroot: bool = True
 
 
@@ -72,13 +74,45 @@ class Aborted(Exception):
         self.message = message
 
 
+class _Popen(popen_forkserver.Popen):
+    """The fork server's Popen, except that the child never re-runs the parent's
+    __main__ (multiprocessing does so by default: slow, and not the submission's
+    business)."""
+
+    def _launch(self, process_obj):
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_name", None)
+        prep_data.pop("init_main_from_path", None)
+        buf = io.BytesIO()
+        set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Process(ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
+
+
 def context():
+    """The fork server, started once with NumPy and the child module loaded."""
     global _context
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(
             ["autograder.sandbox.child", "numpy", "numpy.testing", "matplotlib",
-             "matplotlib.pyplot", "IPython.core.inputtransformer2"])
+             "matplotlib.pyplot", "IPython.core.inputtransformer2",
+             "autograder.sandbox.isolate"])
     return _context
 
 
@@ -90,8 +124,8 @@ class Child:
 
         settings = {"workdir": workdir, "memory_bytes": limits.memory_mb << 20,
                     "cpu_seconds": int(limits.notebook_seconds) + 10,
-                    "no_network": limits.no_network, "chroot": limits.chroot}
-        self.process = ctx.Process(target=child.main, args=(child_end, settings), daemon=True)
+                    "chroot": limits.chroot}
+        self.process = _Process(target=child.main, args=(child_end, settings), daemon=True)
         self.process.start()
         child_end.close()
         self.killed = False
