@@ -24,9 +24,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from filelock import FileLock
-
 from conftest import EXERCISES, ROOT, SOURCE
+from filelock import FileLock
 
 pytestmark = pytest.mark.slow
 
@@ -46,11 +45,12 @@ source, target, workdir = sys.argv[1:4]
 nb = nbformat.read(source, as_version=4)
 client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                         resources={"metadata": {"path": workdir}})
+kernel = list(client.create_kernel_manager().kernel_spec.argv)  # the kernel it will start
 started = time.monotonic()
 client.execute()
 seconds = time.monotonic() - started
 nbformat.write(nb, target)
-print(json.dumps({"seconds": seconds, "kernel": list(client.km.kernel_spec.argv)}))
+print(json.dumps({"seconds": seconds, "kernel": kernel}))
 '''
 
 
@@ -68,6 +68,8 @@ def student_environment(venv, jupyter_home):
     env["JUPYTER_CONFIG_DIR"] = str(jupyter_home / "config")
     env["IPYTHONDIR"] = str(jupyter_home / "ipython")
     env["MPLCONFIGDIR"] = str(jupyter_home / "matplotlib")
+    for key in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
+        Path(env[key]).mkdir(parents=True, exist_ok=True)
     return env
 
 
