@@ -12,7 +12,7 @@
 # `(H, D)`, `W_h` is `(H, H)`, `W_y` is `(K, H)`, so the code computes `x_t @ W_x.T`.
 # Functions are pure: return new arrays, never modify an input.
 #
-# **How to work.** Replace each `raise NotImplementedError()` with your code, then run the
+# **How to work.** Replace each `raise NotImplementedError(...)` line with your code, then run the
 # test cell below it. A failing test tells you which output, which index, the expected
 # and the obtained value, and a likely cause. When all tests pass, run
 # *Kernel → Restart & Run All* once before you submit. Your instructor's grader runs more

@@ -29,7 +29,7 @@
 # modify an input.
 #
 # **How to work.** Paste your chapter-4 functions in the first answer cell. Then replace
-# each `raise NotImplementedError()` with your code and run the test cell below it. A
+# each `raise NotImplementedError(...)` line with your code and run the test cell below it. A
 # failing test tells you which output, which index, the expected and the obtained value,
 # and a likely cause. When all tests pass, run *Kernel → Restart & Run All* once before
 # you submit. Your instructor's grader runs more tests than you see here (other shapes,
