@@ -281,3 +281,12 @@ def test_chapter_links_its_notebook_in_its_exercise_section(pages, page):
             f"{page} links {href}, which is not exercises/{name}: rebuild the book")
         # And the notebook is a valid one.
         json.loads((SITE / target).read_text())
+
+
+def test_start_page_tells_a_student_how_to_work(pages):
+    """Set up, download and open, check (validate or restart and run all), submit, fix."""
+    text = " ".join("".join(pages[BOOK_PAGES[0]].text).split())
+    for needed in ("pip install -r requirements/student.txt", "jupyter lab", "Download",
+                   "nbgrader validate", "Restart", "Run All", "submit", "A failing test",
+                   "Likely cause"):
+        assert needed in text, f"the start page no longer says {needed!r}"

@@ -6,13 +6,16 @@ top to bottom. Unanswered, every graded test cell that has visible tests must
 fail with a message the student can act on (an AssertionError or the stub's
 NotImplementedError, never a NameError or a chain of tracebacks) while every
 other cell runs cleanly; with the reference answers pasted into the answer
-cells, every test cell must pass.
+cells, every test cell must pass. (A cell that is not a test may stop on the
+stub's own NotImplementedError when it calls an unwritten answer, as an
+ungraded demonstration does; any other error there is a bug.)
 
 The install and each run are timed; the timings are printed (``pytest -s``) and
 written to artifacts/student_timings.txt. Nothing is cached between runs except
 pip's own cache; under pytest-xdist the workers of one run share one venv.
 """
 
+import ast
 import json
 import os
 import re
@@ -27,6 +30,8 @@ import pytest
 from conftest import EXERCISES, ROOT, SOURCE
 from filelock import FileLock
 
+from autograder import release
+
 pytestmark = pytest.mark.slow
 
 REQUIREMENTS = ROOT / "requirements" / "student.txt"
@@ -34,6 +39,8 @@ TIMINGS = ROOT / "artifacts" / "student_timings.txt"
 NOTEBOOKS = sorted(p.name for p in EXERCISES.glob("*.ipynb"))
 NOT_FOR_STUDENTS = ("torch", "jupyter-book", "jupyter_book", "sphinx", "nbgrader", "pytest")
 READABLE_ERRORS = ("AssertionError", "NotImplementedError")
+# The message of the stub that replaces every answer in the release.
+STUB_MESSAGE = ast.literal_eval(re.search(r"NotImplementedError\((.*)\)", release.STUB).group(1))
 
 # Runs inside the student's venv: execute one notebook the way "Run All" does.
 RUNNER = '''
@@ -212,7 +219,7 @@ def test_first_hour(student, timings, tmp_path, name):
     # 1. Downloaded and run as it is: every visible test fails, and says why.
     ran = execute(student, timings, tmp_path, release, "unanswered",
                   f"{name} unanswered (Run All)")
-    problems, failed, hidden_only = [], 0, []
+    problems, failed, hidden_only, stopped_on_stub = [], 0, [], []
     for index, cell in enumerate(ran.cells):
         where = f"cell {index} ({grade_id(cell)})"
         found = errors(cell)
@@ -230,6 +237,11 @@ def test_first_hour(student, timings, tmp_path, name):
                 problems.append(f"{where}: a chain of tracebacks for {describe(error)}")
             else:
                 failed += 1
+        elif found and not is_test(cell) and all(
+                e.ename == "NotImplementedError" and e.evalue == STUB_MESSAGE for e in found):
+            # A cell that calls (or is) an unwritten answer, e.g. an ungraded
+            # demonstration "run this once f passes": it stops on the stub itself.
+            stopped_on_stub.append(grade_id(cell))
         elif found:
             problems.append(f"{where}: a cell that is not a visible test raised "
                             f"{[describe(e) for e in found]}")
@@ -237,8 +249,9 @@ def test_first_hour(student, timings, tmp_path, name):
             hidden_only.append(grade_id(cell))
     assert not problems, f"{name}, unanswered:\n" + "\n".join(problems)
     assert failed, f"{name}: no visible test failed on the unanswered notebook"
-    print(f"[student] {name}: {failed} visible test cells fail unanswered, "
-          f"{len(hidden_only)} hold hidden tests only: {hidden_only}")
+    print(f"[student] {name}: unanswered, {failed} visible test cells fail readably; "
+          f"{len(hidden_only)} test cells hold hidden tests only {hidden_only}; other cells "
+          f"stopping on the unanswered stub: {stopped_on_stub}")
 
     # 2. With the reference answers pasted in: every cell runs, every test passes.
     answered = with_reference_answers(nbformat.read(EXERCISES / name, as_version=4), name)
