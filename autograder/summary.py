@@ -56,7 +56,8 @@ def _plot(path, order, by_item):
     ax.invert_yaxis()
     ax.set_xlabel("students")
     ax.set_title("Score distribution per function")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / len(order) - 0.04), ncol=3,
+              fontsize="small", frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
