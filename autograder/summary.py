@@ -59,5 +59,5 @@ def _plot(path, order, by_item):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / len(order) - 0.04), ncol=3,
               fontsize="small", frameon=False)
     fig.tight_layout()
-    fig.savefig(path, dpi=110, metadata={"Software": None})
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
