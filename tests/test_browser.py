@@ -16,14 +16,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
-from conftest import EXERCISES, ROOT
+from conftest import EXERCISES, ROOT, SITE, toc_pages
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 pytestmark = [
@@ -33,15 +31,6 @@ pytestmark = [
                               "(apt-get install chromium); Playwright's own download "
                               "does not work here"),
 ]
-
-
-def toc_pages():
-    """The book's pages in reading order, from _toc.yml (as paths without suffix)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
 
 
 BOOK_PAGES = [f"{page}.html" for page in toc_pages()]

@@ -12,27 +12,16 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-import yaml
-from conftest import EXERCISES, ROOT
+from conftest import EXERCISES, SITE, toc_pages
 from test_release import LEAK_MARKERS, solution_lines
 
 from solutions import reference
-
-SITE = ROOT / "_build" / "html"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def built_site():
     if not (SITE / "index.html").is_file():
         pytest.fail("_build/html is missing: build the book first (python3 dev.py book)")
-
-
-def toc_pages():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
 
 
 BOOK_PAGES = [f"{page}.html" for page in toc_pages()]
