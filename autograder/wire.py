@@ -54,7 +54,7 @@ def encode(value, strict=False):
     if t is np.ndarray:
         if value.dtype.kind not in _SIMPLE_DTYPES:
             return {"t": "other", "type": f"ndarray of dtype {value.dtype}"}
-        data = np.ascontiguousarray(value)
+        data = value if value.flags.c_contiguous else value.copy(order="C")  # keeps 0-d
         return {
             "t": "nd",
             "dtype": data.dtype.str,
@@ -90,7 +90,7 @@ def decode(tree, make_fn=None):
     if t == "nd":
         raw = base64.b64decode(tree["data"])
         dtype = np.dtype(tree["dtype"])
-        return np.frombuffer(raw, dtype=dtype).reshape(tree["shape"]).copy()
+        return np.frombuffer(raw, dtype=dtype).reshape(tuple(tree["shape"])).copy()
     if t == "py":
         v = tree["v"]
         return float("nan") if v == "nan" else v
