@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import cases as case_book
-from .wire import FUNCTIONS, Fn, Foreign, decode, encode
+from .wire import FUNCTIONS, Fn, Foreign, call_watched, decode, encode
 
 RTOL = 1e-6
 ATOL = 1e-8
@@ -170,16 +170,8 @@ def _check_unchanged(name, args, args_after, where):
 
 def call_in_process(fn, args):
     """Call `fn` here, the way stock nbgrader's hidden tests run."""
-    import warnings
-
     work = materialize(args)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-            try:
-                value = fn(*work)
-            except Exception as error:  # the student's bug, reported as a failed check
-                text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-                return Reply(error=text)
-    return Reply(value=decode(encode(value, strict=True)), args_after=work,
-                 warnings=[f"{w.category.__name__}: {w.message}" for w in caught])
+    value, warned, error = call_watched(fn, work)
+    if error:
+        return Reply(error=error)
+    return Reply(value=decode(encode(value, strict=True)), args_after=work, warnings=warned)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from .cases import SPECS
-from .sandbox.runner import Cell, NotebookRun
+from .sandbox.runner import FATAL, Cell, NotebookRun
 
 STATUS_ORDER = ("tampered", "timeout", "memory", "crashed", "missing", "invalid", "error",
                 "wrong")
@@ -154,7 +154,8 @@ def grade(assignment, student, reference, limits=None):
         inject = SPECS[function].deps if role == "test" and function else ()
         cells.append(Cell(index, source, role, function, checks, inject))
     outcomes = NotebookRun(cells, reference, limits).run()
-    return _score(assignment, plan, notes, outcomes)
+    checks = {cell.index: cell.checks for cell in cells}
+    return _score(assignment, plan, notes, outcomes, checks)
 
 
 def _cell_passed(outcome, cell_checks):
@@ -183,7 +184,7 @@ def _failure(outcome, function):
     return "error", f"{outcome.ename}: {outcome.evalue}"
 
 
-def _score(assignment, plan, notes, outcomes):
+def _score(assignment, plan, notes, outcomes, checks):
     cell_scores = {}
     failures = {f: [] for f in assignment.functions}
     tainted_from = None  # a setup/extra cell that tampered taints every later function
@@ -198,15 +199,14 @@ def _score(assignment, plan, notes, outcomes):
             tainted_from, tainted_by = index, "; ".join(outcome.events)
         if role == "answer" and outcome.events and function:
             answer_events[function] = "; ".join(outcome.events)
-        if role == "answer" and function and outcome.status in ("timeout", "memory", "crashed"):
+        if role == "answer" and function and outcome.status in FATAL:
             answer_fatal[function] = (outcome.status, f"{function}'s answer cell: "
                                       f"{outcome.message}")
         if role != "test":
             continue
         gid = nb_meta(source)["grade_id"]
         points = assignment.tests[gid][1]
-        checks = tuple((n, s or "main") for n, s in _CHECK.findall(source.source))
-        passed = _cell_passed(outcome, checks)
+        passed = _cell_passed(outcome, checks[index])
         if tainted_from is not None or function in answer_events:
             passed = False
             why = answer_events.get(function, tainted_by)

@@ -189,7 +189,7 @@ class Snapshot:
 _MISSING = object()
 
 
-def _short_traceback(error, cell_tag):
+def _short_traceback(error):
     frames = traceback.extract_tb(error.__traceback__)
     keep = [f for f in frames if f.filename.startswith("<cell")] or frames[-1:]
     lines = ["Traceback (most recent call last):\n"]
@@ -280,7 +280,7 @@ class Session:
         except BaseException as error:  # everything a cell can raise is the cell's result
             self.guard.active = False
             reply.update(ok=False, ename=type(error).__name__, evalue=str(error)[:2000],
-                         traceback=_short_traceback(error, tag),
+                         traceback=_short_traceback(error),
                          memory=isinstance(error, MemoryError))
         finally:
             self.guard.active = False
@@ -331,20 +331,13 @@ class Session:
 
     def _call(self, fn, message):
         args = wire.decode(message["args"], make_fn=wire.FUNCTIONS.get)
-        caught = []
-        try:
-            with warnings.catch_warnings(record=True) as caught, \
-                    np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-                warnings.simplefilter("always")
-                value = fn(*args)
-        except Exception as error:  # the student's bug, reported to the grader
-            text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            return {"op": "call_result", "error": text[:500]}
+        value, warned, error = wire.call_watched(fn, args)
+        if error:
+            return {"op": "call_result", "error": error[:500]}
         self.guard.active = False
         try:
             reply = {"op": "call_result", "value": wire.encode(value, strict=True),
-                     "args_after": wire.encode(list(args)),
-                     "warnings": [f"{w.category.__name__}: {w.message}" for w in caught][:5]}
+                     "args_after": wire.encode(list(args)), "warnings": warned[:5]}
         finally:
             self.guard.active = True
         return reply
