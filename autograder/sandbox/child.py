@@ -109,12 +109,11 @@ def _allowed_roots(workdir, chrooted):
     roots = {os.path.realpath(workdir), os.path.realpath("/dev/null"),
              "/dev/urandom", "/usr/share/fonts", "/etc/fonts", "/usr/share/zoneinfo",
              "/etc/localtime", "/proc/self", "/sys/devices/system/cpu"}
+    paths = sysconfig.get_paths()
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        path = sysconfig.get_paths().get(key)
-        if path:
-            roots.update({path, os.path.realpath(path)})
-    for mod in (np,):
-        roots.add(os.path.dirname(os.path.dirname(os.path.realpath(mod.__file__))))
+        if paths.get(key):
+            roots.update({paths[key], os.path.realpath(paths[key])})
+    roots.add(os.path.dirname(os.path.dirname(os.path.realpath(np.__file__))))
     return tuple(sorted(roots))
 
 
