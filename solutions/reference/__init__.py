@@ -1,8 +1,10 @@
 """NumPy reference implementations of every graded exercise function.
 
 ``FUNCTIONS`` maps each assignment (chapter notebook name) to its graded
-functions, in the order of the course specification.
+functions, in the order of the course specification (`autograder.contract`).
 """
+from autograder.contract import ASSIGNMENTS
+
 from .bidirectional import bilstm_forward, reverse_sequences
 from .bptt import (
     numerical_gradient,
@@ -27,38 +29,8 @@ from .recurrence import (
 )
 from .vanishing_gradients import clip_by_global_norm, gradient_norms, tanh_jacobian
 
-FUNCTIONS = {
-    "01_recurrence": [
-        "feedforward_sequence",
-        "rnn_cell_forward",
-        "rnn_forward",
-        "softmax",
-        "rnn_output",
-        "many_to_one",
-    ],
-    "02_bptt": [
-        "softmax_cross_entropy",
-        "rnn_cell_backward",
-        "rnn_backward",
-        "numerical_gradient",
-    ],
-    "03_vanishing_gradients": [
-        "tanh_jacobian",
-        "gradient_norms",
-        "clip_by_global_norm",
-    ],
-    "04_lstm": [
-        "sigmoid",
-        "lstm_cell_forward",
-        "lstm_forward",
-        "lstm_cell_backward",
-        "lstm_backward",
-    ],
-    "05_bidirectional": [
-        "reverse_sequences",
-        "bilstm_forward",
-    ],
-}
+# The graded functions per assignment, as the course contract lists them.
+FUNCTIONS = ASSIGNMENTS
 
 __all__ = [
     "FUNCTIONS",

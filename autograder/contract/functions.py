@@ -1,0 +1,112 @@
+"""Every graded function of the course, in the order of the course specification.
+
+A graded function is one nbgrader answer cell whose grade id is its name,
+followed by two graded test cells: `test_<name>` (the visible tests and the
+main hidden suite) and `test_<name>_edge` (the edge suite). `deps` are the
+earlier functions it may call: while its tests run they are the reference
+versions, so a wrong earlier answer never costs a later function.
+"""
+
+from dataclasses import dataclass
+
+from . import inputs
+from .cases import Suite
+
+# Where the build records what a cell is for, in the source notebook's cell
+# metadata (the instructor's copy, never the student's upload).
+METADATA_KEY = "rnn_course"
+# The module the hidden tests import; the sandbox serves its own stand-in.
+HIDDEN_TESTS_MODULE = "autograder.hidden_tests"
+MAIN_POINTS = 2
+EDGE_POINTS = 1
+
+
+@dataclass(frozen=True)
+class TestCell:
+    grade_id: str
+    suite: Suite
+    points: int
+
+
+@dataclass(frozen=True)
+class GradedFunction:
+    name: str
+    assignment: str
+    outputs: tuple
+    deps: tuple = ()
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    no_warnings: bool = False  # e.g. sigmoid must not overflow for |z| up to 1000
+
+    @property
+    def make(self):
+        """The hidden tests' input maker: (rng, case) -> positional arguments."""
+        return getattr(inputs, f"make_{self.name}")
+
+    @property
+    def test_cells(self):
+        return (TestCell(f"test_{self.name}", Suite.MAIN, MAIN_POINTS),
+                TestCell(f"test_{self.name}_edge", Suite.EDGE, EDGE_POINTS))
+
+    @property
+    def max_score(self):
+        return sum(cell.points for cell in self.test_cells)
+
+
+_LSTM = ("sigmoid", "lstm_cell_forward")
+
+
+def _assignment(name, *functions):
+    return [GradedFunction(f[0], name, *f[1:]) if isinstance(f, tuple) else f
+            for f in functions]
+
+
+_ALL = [
+    *_assignment(
+        "01_recurrence",
+        ("feedforward_sequence", ("hs",)),
+        ("rnn_cell_forward", ("h_t",)),
+        ("rnn_forward", ("hs",), ("rnn_cell_forward",)),
+        ("softmax", ("probabilities",)),
+        ("rnn_output", ("probabilities",), ("softmax",)),
+        ("many_to_one", ("probabilities",),
+         ("rnn_cell_forward", "rnn_forward", "softmax", "rnn_output")),
+    ),
+    *_assignment(
+        "02_bptt",
+        ("softmax_cross_entropy", ("loss", "dlogits")),
+        ("rnn_cell_backward", ("dx_t", "dh_prev", "dW_x", "dW_h", "db")),
+        ("rnn_backward", ("dx", "dh0", "dW_x", "dW_h", "db"), ("rnn_cell_backward",)),
+        ("numerical_gradient", ("gradient",)),
+    ),
+    *_assignment(
+        "03_vanishing_gradients",
+        ("tanh_jacobian", ("jacobian",)),
+        ("gradient_norms", ("norms",), ("tanh_jacobian",)),
+        ("clip_by_global_norm", ("clipped", "total_norm")),
+    ),
+    *_assignment(
+        "04_lstm",
+        GradedFunction("sigmoid", "04_lstm", ("s",), no_warnings=True),
+        ("lstm_cell_forward", ("h_t", "c_t"), ("sigmoid",)),
+        ("lstm_forward", ("hs", "cs"), _LSTM),
+        ("lstm_cell_backward", ("dx_t", "dh_prev", "dc_prev", "dW_x", "dW_h", "db"), _LSTM),
+        ("lstm_backward", ("dx", "dh0", "dc0", "dW_x", "dW_h", "db"),
+         (*_LSTM, "lstm_forward", "lstm_cell_backward")),
+    ),
+    *_assignment(
+        "05_bidirectional",
+        ("reverse_sequences", ("reversed",)),
+        ("bilstm_forward", ("outputs", "final"), (*_LSTM, "lstm_forward", "reverse_sequences")),
+    ),
+]
+
+GRADED = {f.name: f for f in _ALL}
+ASSIGNMENTS = {}
+for _f in _ALL:
+    ASSIGNMENTS.setdefault(_f.assignment, []).append(_f.name)
+ASSIGNMENTS = {a: tuple(names) for a, names in ASSIGNMENTS.items()}
+
+
+def assignment_of(name):
+    return GRADED[name].assignment
