@@ -49,15 +49,20 @@ def exporter():
     return _exporter
 
 
-def render(nb, student, assignment, notebook, score, max_score, path):
+def render(nb, student, assignment, notebook, score, max_score, late_penalty=0.0):
+    """nbgrader's feedback page for one graded notebook, as HTML text."""
     resources = {"nbgrader": {"student": student, "assignment": assignment,
                               "notebook": notebook, "score": score, "max_score": max_score,
-                              "late_penalty": 0}}
+                              "late_penalty": late_penalty}}
     for cell in nb.cells:  # nbgrader's GetGrades adds these from the gradebook
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta and meta.get("solution"):
             meta.setdefault("comment", None)
     html, _ = exporter().from_notebook_node(nb, resources=resources)
+    return html
+
+
+def write(path, html):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

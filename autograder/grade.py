@@ -1,73 +1,74 @@
 """`python -m autograder grade`: grade a whole class, in parallel, resumably.
 
-Each notebook is graded in its own sandbox process (see `sandbox/`); the
-judging of hidden tests, the gradebook, the CSV and the feedback stay in
-this process. Results are kept per notebook under RESULTS/.state as soon as
-they are known, so an interrupted run picks up where it stopped and a
-re-run never counts a grade twice; the CSV and summary are rebuilt from
-those files at the end.
+The path of a submission: `collect` finds it and names its student; the
+state store says whether it was graded already; `grade_notebook` runs it
+in a sandbox of its own (`sandbox/`) and scores it (`scoring`); this
+process alone then records it in the gradebook, the state and the
+feedback folder, and at the end writes grades.csv, totals and the summary
+from the stored results.
 """
 
-import csv
-import hashlib
-import json
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
-import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from tqdm import tqdm
 
-from . import authoring, feedback, notebook, release, summary
-from .collect import InstructorError, Job, collect
-from .sandbox.runner import Limits
+from . import feedback, report, scoring, summary
+from .collect import InstructorError, collect
+from .course import Course
+from .gradebook import GradebookWriter
+from .results import ItemResult, NotebookResult
+from .sandbox.limits import Limits
+from .sandbox.runner import SandboxFailed, SandboxPool
+from .state import StateStore
+from .status import Status
 
-GRADER_VERSION = "1"
-COLUMNS = ["student", "assignment", "item", "score", "max_score", "status", "message"]
-
-
-class Course:
-    def __init__(self, source_dir=None):
-        self.source_dir = Path(source_dir or authoring.SOURCE)
-        self.assignments = {}
-        for folder in sorted(p for p in self.source_dir.iterdir() if p.is_dir()):
-            path = folder / f"{folder.name}.ipynb"
-            if path.is_file():
-                self.assignments[folder.name] = notebook.Assignment.load(folder.name, path)
-        digest = hashlib.sha256(GRADER_VERSION.encode())
-        for name in sorted(self.assignments):
-            digest.update((self.source_dir / name / f"{name}.ipynb").read_bytes())
-        self.fingerprint = digest.hexdigest()[:16]
+MAX_NOTEBOOK_BYTES = 20 << 20
 
 
-def _rows_for_problem(course, job, status, message):
-    assignment = course.assignments[job.assignment]
-    return [notebook.ItemResult(f, 0.0, assignment.max_score(f), status, message)
-            for f in assignment.functions]
+@dataclass
+class RunReport:
+    """What a run did, for the command's last lines."""
+
+    graded: int = 0
+    skipped: int = 0
+    results: list = field(default_factory=list)
+    grader_failures: list = field(default_factory=list)  # (student, assignment, message)
+    unattributed: list = field(default_factory=list)
+    enforcement: str = ""
 
 
-def _render(nb_json, student, assignment, score, max_score, path):
-    """Feedback rendering in a helper process (nbconvert holds the GIL for ~0.15 s)."""
-    feedback.render(nbformat.reads(nb_json, as_version=4), student, assignment, assignment,
-                    score, max_score, path)
+def _problem_result(course, job, status, message, **extra):
+    source = course.assignments[job.assignment]
+    items = [ItemResult(f, 0.0, source.max_score(f), status, message)
+             for f in source.functions]
+    return NotebookResult(job.student, job.assignment, items, label=job.label,
+                          submitted_at=_iso(job.submitted_at), **extra)
 
 
-def grade_job(course, job, reference, limits, out=None, renderer=None):
-    """Grade one (student, assignment); never raises for a student's mistake."""
-    started = time.monotonic()
+def _iso(moment):
+    return moment.isoformat() if moment else ""
+
+
+def _render(nb_json, result):
+    return feedback.render(nbformat.reads(nb_json, as_version=4), result.student,
+                           result.assignment, result.assignment, result.score,
+                           result.max_score, result.late_penalty)
+
+
+def grade_notebook(course, job, key, limits, pool, late_penalty=0.0, renderer=None):
+    """Grade one (student, assignment). A student's mistake never raises; the grader's
+    own failure comes back as a result marked `grader_failure`."""
     if job.problem:
-        items = _rows_for_problem(course, job, job.problem, job.note)
-        return {"items": items, "cell_scores": {}, "seconds": time.monotonic() - started}
-    assignment = course.assignments[job.assignment]
+        return _problem_result(course, job, Status(job.problem), job.note, key=key)
     try:
         raw = job.path.read_bytes()
-        if len(raw) > 20 << 20:
+        if len(raw) > MAX_NOTEBOOK_BYTES:
             raise ValueError("the file is larger than 20 MB")
         student_nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
         if not isinstance(student_nb.get("cells"), list):
@@ -75,187 +76,131 @@ def grade_job(course, job, reference, limits, out=None, renderer=None):
     except Exception as error:  # any unreadable file is the student's problem, recorded
         message = (f"{job.path.name} could not be read as a Jupyter notebook "
                    f"({type(error).__name__}: {str(error)[:200]})")
-        return {"items": _rows_for_problem(course, job, "invalid", message), "cell_scores": {},
-                "seconds": time.monotonic() - started}
-    graded = notebook.grade(assignment, student_nb, reference, limits)
-    if job.note:
-        for item in graded.items:
-            item.message += f" Note: {job.note}."
-    graded_at = time.monotonic()
-    if out is not None:
-        path = out / "feedback" / job.student / job.assignment / f"{job.assignment}.html"
-        score = sum(i.score for i in graded.items)
-        max_score = sum(i.max_score for i in graded.items)
-        args = (nbformat.writes(graded.feedback), job.student, job.assignment, score,
-                max_score, path)
-        if renderer is not None:
-            renderer.submit(_render, *args).result()
-        else:
-            _render(*args)
-    return {"items": graded.items, "cell_scores": graded.cell_scores,
-            "seconds": time.monotonic() - started,
-            "feedback_seconds": time.monotonic() - graded_at}
-
-
-class Results:
-    """RESULTS/: state per notebook, gradebook, CSV, feedback, summary."""
-
-    def __init__(self, out, course):
-        self.out = Path(out)
-        self.course = course
-        self.state = self.out / ".state"
-        self.state.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.out / "gradebook.db"
-
-    def state_path(self, job):
-        return self.state / job.student / f"{job.assignment}.json"
-
-    def key(self, job):
-        digest = hashlib.sha256(self.course.fingerprint.encode())
-        digest.update(job.path.read_bytes() if job.path and job.path.is_file()
-                      else f"{job.problem}:{job.note}".encode())
-        return digest.hexdigest()
-
-    def done(self, job, key):
-        path = self.state_path(job)
-        if not path.is_file():
-            return False
-        try:
-            return json.loads(path.read_text()).get("key") == key
-        except ValueError:
-            return False
-
-    def save(self, job, key, result):
-        path = self.state_path(job)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        record = {"key": key, "student": job.student, "assignment": job.assignment,
-                  "items": [vars(i) for i in result["items"]],
-                  "cell_scores": result["cell_scores"], "seconds": result["seconds"],
-                  "feedback_seconds": result.get("feedback_seconds", 0.0)}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, indent=1))
-        os.replace(tmp, path)
-
-    def records(self):
-        for path in sorted(self.state.glob("*/*.json")):
-            yield json.loads(path.read_text())
-
-    def ensure_gradebook(self):
-        from nbgrader.api import Gradebook, MissingEntry
-
-        with Gradebook(f"sqlite:///{self.db_path}") as gb:
-            missing = []
-            for name in self.course.assignments:
-                try:
-                    gb.find_assignment(name)
-                except MissingEntry:
-                    missing.append(name)
-        if missing:  # nbgrader itself registers the assignments, cells and points
-            with tempfile.TemporaryDirectory(prefix="rnn-gradebook-") as tmp:
-                shutil.copytree(self.course.source_dir, Path(tmp) / "source")
-                api = release.nbgrader_api(tmp, db_path=self.db_path.resolve())
-                for name in missing:
-                    result = api.generate_assignment(name, force=True, create=True)
-                    if not result["success"]:
-                        raise RuntimeError(result.get("error") or result.get("log"))
-
-    def open_gradebook(self):
-        from nbgrader.api import Gradebook
-
-        self.gradebook = Gradebook(f"sqlite:///{self.db_path}")
-
-    def close(self):
-        if getattr(self, "gradebook", None) is not None:
-            self.gradebook.close()
-            self.gradebook = None
-
-    def record_grades(self, job, result):
-        gb = self.gradebook
-        if True:
-            gb.update_or_create_student(job.student)
-            gb.update_or_create_submission(job.assignment, job.student)
-            assignment = self.course.assignments[job.assignment]
-            for gid in assignment.tests:
-                grade = gb.find_grade(gid, job.assignment, job.assignment, job.student)
-                score = result["cell_scores"].get(gid, (0.0, 0.0))[0]
-                grade.auto_score = float(score)
-                grade.needs_manual_grade = grade.manual_score is not None
-            gb.db.commit()
-
-    def write_csv(self):
-        order = {a: {f: k for k, f in enumerate(c.functions)}
-                 for a, c in self.course.assignments.items()}
-        rows = []
-        for record in self.records():
-            for item in record["items"]:
-                rows.append([record["student"], record["assignment"], item["item"],
-                             f"{item['score']:g}", f"{item['max_score']:g}", item["status"],
-                             item["message"]])
-        rows.sort(key=lambda r: (r[0], r[1], order.get(r[1], {}).get(r[2], 99)))
-        tmp = self.out / "grades.csv.tmp"
-        with open(tmp, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            writer.writerows(rows)
-        os.replace(tmp, self.out / "grades.csv")
-        return rows
-
-
-def run(submissions, out, jobs=None, limits=None, only=None, progress=True):
-    """Grade a class; returns the CSV rows. Raises InstructorError for bad arguments."""
+        return _problem_result(course, job, Status.INVALID, message, key=key)
     from solutions import reference
 
+    source = course.assignments[job.assignment]
+    try:
+        items, cell_scores, graded = scoring.grade(source, student_nb, reference, limits, pool)
+    except SandboxFailed as error:
+        return _problem_result(course, job, Status.CRASHED, f"not graded: {error}", key=key,
+                               grader_failure=True)
+    if job.note:
+        for item in items:
+            item.message += f" Note: {job.note}."
+    result = NotebookResult(job.student, job.assignment, items, cell_scores, key=key,
+                            label=job.label, submitted_at=_iso(job.submitted_at),
+                            late_penalty=late_penalty)
+    nb_json = nbformat.writes(graded)
+    result.feedback_html = (renderer.submit(_render, nb_json, result).result() if renderer
+                            else _render(nb_json, result))
+    return result
+
+
+def _select(collection, students):
+    jobs = collection.jobs
+    if students:
+        known = {j.student for j in jobs}
+        unknown = sorted(set(students) - known)
+        if unknown:
+            raise InstructorError(f"no submission of student {', '.join(unknown)} was found")
+        jobs = [j for j in jobs if j.student in students]
+    return jobs
+
+
+def _forget_withdrawn(state, gradebook, jobs, scope_students, scope_assignments):
+    """Students and notebooks no longer among the submissions leave every output."""
+    present = {(j.student, j.assignment) for j in jobs}
+    for result in state.all():
+        if scope_students and result.student not in scope_students:
+            continue
+        if result.assignment not in scope_assignments:
+            continue
+        if (result.student, result.assignment) not in present:
+            state.remove(result.student, result.assignment)
+            gradebook.remove(result.student, result.assignment)
+    for student in gradebook.students() - {r.student for r in state.all()}:
+        if not scope_students or student in scope_students:
+            gradebook.remove(student)
+
+
+def run(submissions, out, jobs=None, limits=None, assignments=None, students=None,
+        force=False, progress=True, unsandboxed=False, lateness=None):
+    """Grade a class; returns a RunReport. Raises InstructorError for bad arguments."""
     course = Course()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    results = Results(out, course)
-    todo, ignored = collect(submissions, list(course.assignments), out / ".collected", only)
-    release.alembic_on_path()
-    results.ensure_gradebook()
-    results.open_gradebook()
-    warnings.filterwarnings("ignore", module="nbgrader.api")  # its own harmless SAWarnings
+    collection = collect(submissions, list(course.assignments), out / ".collected",
+                         assignments)
+    todo = _select(collection, students)
+    state = StateStore(out)
+    gradebook = GradebookWriter(out, course, state)
+    scope = list(assignments or course.assignments)
+    _forget_withdrawn(state, gradebook, todo, students, scope)
+    if lateness is not None:
+        gradebook.set_due_dates(lateness.due_dates())
     limits = limits or Limits()
     workers = jobs or os.cpu_count() or 1
-    pending = [(job, results.key(job)) for job in todo]
-    pending = [(job, key) for job, key in pending if not results.done(job, key)]
-    skipped = len(todo) - len(pending)
-    bar = tqdm(total=len(todo), initial=skipped, unit="notebook", disable=not progress,
-               desc="grading", file=sys.stderr)
-    pool = ThreadPoolExecutor(max_workers=workers)
+    keyed = [(job, StateStore.key(course.fingerprint, job)) for job in todo]
+    pending = [(job, key) for job, key in keyed if force or not state.is_current(job, key)]
+    run_report = RunReport(skipped=len(todo) - len(pending),
+                           unattributed=list(collection.unattributed))
+    bar = tqdm(total=len(todo), initial=run_report.skipped, unit="notebook",
+               disable=not progress, desc="grading", file=sys.stderr)
+    pool = SandboxPool(limits, spare=min(workers, len(pending)), unsandboxed=unsandboxed) \
+        if pending else None
+    run_report.enforcement = pool.enforcement if pool else ""
+    executor = ThreadPoolExecutor(max_workers=workers)
     renderer = ProcessPoolExecutor(max_workers=workers,
                                    mp_context=multiprocessing.get_context("spawn"))
     try:
-        futures = {pool.submit(grade_job, course, job, reference, limits, out, renderer):
-                   (job, key) for job, key in pending}
+        futures = {}
+        for job, key in pending:
+            penalty = lateness.penalty_for(job) if lateness else 0.0
+            futures[executor.submit(grade_notebook, course, job, key, limits, pool, penalty,
+                                    renderer)] = (job, key)
         for future in as_completed(futures):
             job, key = futures[future]
             try:
                 result = future.result()
             except Exception as error:  # a grader bug must not cost the rest of the class
-                message = f"the grader failed on this notebook ({type(error).__name__}: {error})"
-                result = {"items": _rows_for_problem(course, job, "crashed", message),
-                          "cell_scores": {}, "seconds": 0.0}
-            _finish(results, job, key, result)
+                result = _problem_result(
+                    course, job, Status.CRASHED,
+                    f"the grader failed on this notebook ({type(error).__name__}: {error})",
+                    key=key, grader_failure=True)
+            record(out, state, gradebook, result, job, run_report)
             bar.update(1)
     except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=False, cancel_futures=True)
         renderer.shutdown(wait=False, cancel_futures=True)
-        bar.close()
         raise
     finally:
-        results.close()
-    pool.shutdown(wait=True)
+        bar.close()
+        if pool is not None:
+            pool.close()
+        gradebook.close()
+    executor.shutdown(wait=True)
     renderer.shutdown(wait=True)
-    bar.close()
-    rows = results.write_csv()
-    summary.write(out, rows, course, ignored)
-    return rows
+    write_outputs(out, state, course, run_report)
+    return run_report
 
 
-def _finish(results, job, key, result):
-    """Store one notebook's result (its feedback is already written): the state file last."""
-    results.record_grades(job, result)
-    results.save(job, key, result)
+def record(out, state, gradebook, result, job, run_report):
+    """Keep one notebook's result: feedback, gradebook, then the state file last."""
+    if result.grader_failure:  # never kept: the next run grades this notebook again
+        run_report.grader_failures.append((result.student, result.assignment,
+                                           result.items[0].message if result.items else ""))
+        return
+    if result.feedback_html:
+        folder = out / "feedback" / result.student / result.assignment
+        feedback.write(folder / f"{result.assignment}.html", result.feedback_html)
+    gradebook.record(result, job.submitted_at)
+    state.save(result)
+    run_report.graded += 1
 
 
-__all__ = ["run", "InstructorError", "Job", "Limits"]
+def write_outputs(out, state, course, run_report):
+    results = [r for r in state.all() if r.assignment in course.assignments]
+    run_report.results = results
+    report.write_grades(out, results, course)
+    summary.write(out, results, course, run_report)

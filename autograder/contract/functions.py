@@ -54,6 +54,11 @@ class GradedFunction:
 
 
 _LSTM = ("sigmoid", "lstm_cell_forward")
+# What one pass of the language model may call: this chapter's pieces and the
+# vanilla RNN and losses of chapters 1 and 2 (a student may paste their own).
+_LM = ("embed", "embed_backward", "output_backward", "masked_cross_entropy", "softmax",
+       "softmax_cross_entropy", "rnn_cell_forward", "rnn_forward", "rnn_cell_backward",
+       "rnn_backward")
 
 
 def _assignment(name, *functions):
@@ -93,11 +98,24 @@ _ALL = [
         ("lstm_cell_backward", ("dx_t", "dh_prev", "dc_prev", "dW_x", "dW_h", "db"), _LSTM),
         ("lstm_backward", ("dx", "dh0", "dc0", "dW_x", "dW_h", "db"),
          (*_LSTM, "lstm_forward", "lstm_cell_backward")),
+        ("gru_cell_forward", ("h_t",), ("sigmoid",)),
+        ("gru_forward", ("hs",), ("sigmoid", "gru_cell_forward")),
     ),
     *_assignment(
         "05_bidirectional",
         ("reverse_sequences", ("reversed",)),
         ("bilstm_forward", ("outputs", "final"), (*_LSTM, "lstm_forward", "reverse_sequences")),
+    ),
+    *_assignment(
+        "06_language_model",
+        ("embed", ("x",)),
+        ("embed_backward", ("dE",)),
+        ("output_backward", ("dhs", "dW_y", "db_y")),
+        ("masked_cross_entropy", ("loss", "dlogits"), ("softmax", "softmax_cross_entropy")),
+        ("lm_loss_and_grads", ("loss", "grads", "h_last"), _LM),
+        # atol: the second moments of tiny gradients are ~1e-18; compare them relatively.
+        GradedFunction("adam_step", "06_language_model", ("param", "m", "v"), atol=1e-30),
+        ("sample", ("ids",), ("softmax", "rnn_cell_forward", "embed")),
     ),
 ]
 

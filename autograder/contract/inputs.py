@@ -147,3 +147,87 @@ def make_reverse_sequences(rng, c):
 def make_bilstm_forward(rng, c):
     x = _x(rng, c, c.N, c.T, c.D)
     return (x, _lengths(rng, c), _rnn_weights(rng, c, gates=4), _rnn_weights(rng, c, gates=4))
+
+
+def make_gru_cell_forward(rng, c):
+    return (_x(rng, c, c.N, c.D), _tanh_state(rng, c, c.N, c.H), *_rnn_weights(rng, c, gates=3),
+            _normal(rng, 3 * c.H, scale=0.5 * c.scale))
+
+
+def make_gru_forward(rng, c):
+    return (_x(rng, c, c.N, c.T, c.D), _tanh_state(rng, c, c.N, c.H),
+            *_rnn_weights(rng, c, gates=3), _normal(rng, 3 * c.H, scale=0.5 * c.scale))
+
+
+# 6 · language_model: K is the vocabulary size V.
+
+
+def _ids(rng, c):
+    """Ids in 0..V-1 with at least one repeat (when N*T > 1), so gradients must add up."""
+    ids = rng.integers(0, c.K, size=(c.N, c.T))
+    ids.flat[-1] = ids.flat[0]
+    return ids.astype(np.int64)
+
+
+def _mask(rng, c):
+    """Padding-like masks: each row true up to its length; with N > 2 one row is all
+    false (a sequence with nothing to predict), and never the whole batch."""
+    lengths = _lengths(rng, c)
+    mask = np.arange(c.T)[None, :] < lengths[:, None]
+    if c.N > 2:
+        mask[int(np.argmin(lengths))] = False
+    return mask
+
+
+def _lm_params(rng, c):
+    s = c.scale
+    return {"E": _normal(rng, c.K, c.D),
+            "W_x": _normal(rng, c.H, c.D, scale=s / np.sqrt(c.D)),
+            "W_h": _normal(rng, c.H, c.H, scale=s / np.sqrt(c.H)),
+            "b": _normal(rng, c.H, scale=0.5 * s),
+            "W_y": _normal(rng, c.K, c.H, scale=s),
+            "b_y": _normal(rng, c.K, scale=0.5 * s)}
+
+
+def make_embed(rng, c):
+    return (_ids(rng, c), _normal(rng, c.K, c.D))
+
+
+def make_embed_backward(rng, c):
+    return (_normal(rng, c.N, c.T, c.D), _ids(rng, c), c.K)
+
+
+def make_output_backward(rng, c):
+    return (_normal(rng, c.N, c.T, c.K), _tanh_state(rng, c, c.N, c.T, c.H),
+            _normal(rng, c.K, c.H, scale=c.scale))
+
+
+def make_masked_cross_entropy(rng, c):
+    logits = _normal(rng, c.N, c.T, c.K, scale=3.0 * c.scale ** 3)
+    return (logits, rng.integers(0, c.K, size=(c.N, c.T)).astype(np.int64), _mask(rng, c))
+
+
+def make_lm_loss_and_grads(rng, c):
+    params = _lm_params(rng, c)
+    ids, targets = _ids(rng, c), rng.integers(0, c.K, size=(c.N, c.T)).astype(np.int64)
+    return (params, ids, targets, _mask(rng, c), _tanh_state(rng, c, c.N, c.H))
+
+
+def make_adam_step(rng, c):
+    """A step t > 1 of a run (moments already built up), gradients whose sizes span
+    1e-9 .. 1 so that eps matters for some entries; odd seeds pass their own betas and
+    eps (a hard-coded default then fails)."""
+    shape = (c.H, c.D) if c.seed % 2 else (c.K,)
+    magnitude = 10.0 ** rng.uniform(-9, 0, size=shape)
+    grad = magnitude * rng.standard_normal(shape)
+    m = 0.5 * magnitude * rng.standard_normal(shape)
+    v = (magnitude * rng.standard_normal(shape)) ** 2
+    t = 1 + c.seed % 7
+    args = (_normal(rng, *shape), grad, m, v, t, 0.01 * c.scale)
+    return args + ((0.8, 0.99, 1e-6) if c.seed % 2 else ())
+
+
+def make_sample(rng, c):
+    temperature = (0.5, 1.0, 2.0)[c.seed % 3]
+    return (_lm_params(rng, c), _tanh_state(rng, c, c.H), int(rng.integers(0, c.K)), c.T,
+            temperature, rng.uniform(size=c.T))

@@ -1,191 +1,81 @@
-"""The sandboxed side: executes one notebook's cells, one message at a time.
+"""Inside the sandbox: a small kernel that runs one notebook's cells on request.
 
-This module is imported by the fork server before any submission exists,
-so each child starts warm (NumPy loaded) and only pays for a fork. Once a
-child starts it cuts itself off: new session, resource limits, no network
-where the kernel lets it, an audit hook that refuses files outside its
-working folder, new processes, sockets and native-code loading, and a
-stand-in for `autograder.checks` that asks the grading process to judge.
+It is started by bubblewrap (see `bwrap.py`) and talks to the grading
+process over one inherited socket. Isolation is the kernel's business
+(namespaces, limits); what this module adds is what grading needs: the
+output of each cell, its plots, the stand-in for the hidden-test module
+that asks the grading process to judge, the reference versions of earlier
+functions on request, and a record of what a cell changed in the modules
+the tests rely on.
+
+    python -I child.py FD PROCESSES MEMORY_MB CPU_SECONDS
 """
 
+import base64
 import builtins
-import encodings.idna  # noqa: F401  (host names: a blocked connection must fail at the hook)
 import io
 import linecache
 import os
-import random
 import resource
 import signal
 import sys
-import sysconfig
+import time
+import timeit
 import traceback
 import types
 import warnings
+from multiprocessing.connection import Connection
 
 import numpy as np
-import numpy.linalg  # noqa: F401  (loaded before the hook closes the file system)
-import numpy.random  # noqa: F401
 import numpy.testing
 
-from .. import wire
+from ..contract import HIDDEN_TESTS_MODULE
+from . import boundary
+from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
 
 MAX_STREAM = 20_000
+MAX_FIGURES = 4
+# What the tests rely on: replacing one of these is tampering (it is put back).
+_WATCHED_MODULES = (np, numpy.testing, np.linalg, builtins)
+_MISSING = object()
 
-_DENIED = {
-    "subprocess.Popen": "start a process",
-    "os.system": "start a process",
-    "os.exec": "start a process",
-    "os.posix_spawn": "start a process",
-    "os.spawn": "start a process",
-    "os.fork": "fork",
-    "os.forkpty": "fork",
-    "os.kill": "send a signal",
-    "os.killpg": "send a signal",
-    "socket.connect": "open a network connection",
-    "socket.bind": "open a network socket",
-    "socket.sendto": "send on the network",
-    "socket.getaddrinfo": "use the network (look up a host)",
-    "ctypes.dlopen": "load native code",
-    "ctypes.dlsym": "load native code",
-    "ctypes.call_function": "call native code",
-    "ctypes.PyObj_FromPtr": "read raw memory",
-    "ctypes.string_at": "read raw memory",
-    "sys.addaudithook": "install an audit hook",
-    "sys.settrace": "trace the grader",
-    "sys.setprofile": "trace the grader",
-    "gc.get_referrers": "inspect the grader's objects",
-    "gc.get_objects": "inspect the grader's objects",
-}
-_PATH_EVENTS = {"open", "os.listdir", "os.scandir", "os.remove", "os.rename", "os.rmdir",
-                "os.mkdir", "os.symlink", "os.link", "os.chmod", "os.chown", "shutil.rmtree",
-                "os.truncate", "os.utime"}
-_WATCHED_MODULES = (np, numpy.testing, np.random, builtins, random, np.linalg)
+
+def _limit(processes, memory_mb, cpu_seconds):
+    """rlimits for this process and all it starts; nothing inside can raise them."""
+    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+    if memory_mb:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (50 << 20, 50 << 20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 class Channel:
-    def __init__(self, conn):
-        self._send = conn.send_bytes
-        self._recv = conn.recv_bytes
+    def __init__(self, fd):
+        self.conn = Connection(fd)
 
     def send(self, message):
-        self._send(wire.dumps(message))
+        self.conn.send_bytes(dumps(message))
 
     def recv(self):
-        return wire.loads(self._recv())
-
-
-def _limit(settings):
-    os.setsid()
-    mem = settings["memory_bytes"]
-    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    cpu = settings["cpu_seconds"]
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (50 << 20, 50 << 20))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.chdir(settings["workdir"])
-    if settings.get("chroot", True) and os.geteuid() == 0:
-        # Root can do better than an audit hook: the submission sees a file
-        # system holding only its own folder, and runs as nobody.
-        os.chmod(settings["workdir"], 0o777)
-        os.chroot(os.path.dirname(settings["workdir"]))
-        os.chdir("/submission")
-        os.setgroups([])
-        os.setgid(65534)
-        os.setuid(65534)
-        settings["workdir"] = "/submission"
-        settings["chrooted"] = True
-    os.environ.clear()
-    os.environ.update({"HOME": settings["workdir"], "MPLBACKEND": "Agg",
-                       "MPLCONFIGDIR": settings["workdir"], "PATH": "/usr/bin:/bin",
-                       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
-
-
-def _allowed_roots(workdir, chrooted):
-    if chrooted:
-        return ()
-    roots = {os.path.realpath(workdir), os.path.realpath("/dev/null"),
-             "/dev/urandom", "/usr/share/fonts", "/etc/fonts", "/usr/share/zoneinfo",
-             "/etc/localtime", "/proc/self", "/sys/devices/system/cpu"}
-    paths = sysconfig.get_paths()
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        if paths.get(key):
-            roots.update({paths[key], os.path.realpath(paths[key])})
-    roots.add(os.path.dirname(os.path.dirname(os.path.realpath(np.__file__))))
-    return tuple(sorted(roots))
-
-
-class Guard:
-    """The audit hook: refuses what a submission may not do, and remembers it."""
-
-    def __init__(self, workdir, chrooted=False):
-        self.workdir = workdir if chrooted else os.path.realpath(workdir)
-        self.chrooted = chrooted
-        self.roots = _allowed_roots(workdir, chrooted)
-        self.events = []
-        self.active = False
-
-    def _refuse(self, what):
-        if len(self.events) < 20:
-            self.events.append(what)
-        raise PermissionError(f"the grader does not let a submission {what}")
-
-    def __call__(self, event, args):
-        if not self.active:
-            return
-        if event in _DENIED:
-            self._refuse(_DENIED[event])
-        elif event in _PATH_EVENTS and args and isinstance(args[0], (str, bytes, os.PathLike)):
-            path = os.path.normpath(os.path.join(self.workdir, os.fsdecode(args[0])))
-            inside = path == self.workdir or path.startswith(self.workdir + os.sep)
-            if inside or (self.chrooted and event != "open"):
-                return
-            writing = event != "open" or (len(args) > 1 and isinstance(args[1], str)
-                                          and any(m in args[1] for m in "wax+"))
-            if event == "open" and len(args) > 2 and isinstance(args[2], int):
-                writing = writing or bool(args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
-            readable = any(path == r or path.startswith(r + os.sep) for r in self.roots)
-            if writing or not readable or "/solutions" in path or "/autograder" in path:
-                self._refuse(f"open or change {os.fsdecode(args[0])} (outside the submission)")
-
-
-class Blocker:
-    """Refuses (and reports) imports of the grader's and the reference's code."""
-
-    def __init__(self, guard):
-        self.guard = guard
-
-    def find_spec(self, name, path=None, target=None):
-        if self.guard.active and name.split(".")[0] in ("solutions", "autograder", "nbgrader",
-                                                         "torch"):
-            if name == "autograder.checks" or name == "autograder":
-                return None
-            self.guard.events.append(f"import {name}")
-            raise ImportError(f"the grader does not let a submission import {name}")
-        return None
+        return loads(self.conn.recv_bytes(MAX_MESSAGE_BYTES))
 
 
 class Snapshot:
-    """The functions the tests rely on, to notice when a submission swaps one."""
+    """The functions the tests rely on, to notice (and undo) a replacement."""
 
     def __init__(self):
         self.saved = [(m, dict(vars(m))) for m in _WATCHED_MODULES]
 
-    def changes(self, repair=True):
+    def changes(self):
         changed = []
         for module, before in self.saved:
             now = vars(module)
             for name, value in before.items():
                 if now.get(name, _MISSING) is not value:
                     changed.append(f"{module.__name__}.{name}")
-                    if repair:
-                        setattr(module, name, value)
+                    setattr(module, name, value)
         return changed
-
-
-_MISSING = object()
 
 
 def _short_traceback(error):
@@ -198,77 +88,118 @@ def _short_traceback(error):
 
 
 def _transform(source):
+    """IPython's own rewriting of magics and `!` lines into Python."""
     if "%" not in source and "!" not in source:
         return source
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-    except ImportError:
-        return source
+    from IPython.core.inputtransformer2 import TransformerManager
+
     return TransformerManager().transform_cell(source)
 
 
-class _Shell:
-    """Enough of get_ipython() for `%matplotlib inline` and friends."""
+class Shell:
+    """What `get_ipython()` offers a notebook, as far as grading needs it."""
 
-    def run_line_magic(self, name, line, *rest):
-        if name in ("matplotlib", "config", "load_ext", "autoreload"):
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.user_ns = namespace
+
+    def _run(self, source):
+        exec(compile(_transform(source), "<cell magic>", "exec"), self.namespace)
+
+    def run_line_magic(self, name, line, _stack_depth=1):
+        if name in ("matplotlib", "config", "load_ext", "autoreload", "precision"):
             return None
-        raise NotImplementedError(f"%{name} is not available while grading")
+        if name == "time":
+            started = time.perf_counter()
+            self._run(line)
+            print(f"Wall time: {time.perf_counter() - started:.3g} s")
+            return None
+        if name == "timeit":
+            timer = timeit.Timer(line, globals=self.namespace)
+            number, seconds = timer.autorange()
+            print(f"{seconds / number * 1e6:.3g} µs per loop ({number} loops)")
+            return None
+        print(f"%{name} does nothing while grading", file=sys.stderr)
+        return None
 
     def run_cell_magic(self, name, line, cell):
-        raise NotImplementedError(f"%%{name} is not available while grading")
+        if name in ("time", "timeit"):
+            started = time.perf_counter()
+            self._run(cell)
+            print(f"Wall time: {time.perf_counter() - started:.3g} s")
+            return None
+        if name == "capture":
+            self._run(cell)
+            return None
+        print(f"%%{name} does nothing while grading; the cell was not run", file=sys.stderr)
+        return None
 
     def system(self, command):
-        raise PermissionError("shell commands are not run while grading")
+        import subprocess
 
-    getoutput = system
+        result = subprocess.run(command, shell=True, capture_output=True, text=True,
+                                timeout=20)
+        sys.stdout.write(result.stdout)
+        sys.stderr.write(result.stderr)
+        return result.returncode
+
+    def getoutput(self, command, split=True):
+        import subprocess
+
+        text = subprocess.run(command, shell=True, capture_output=True, text=True,
+                              timeout=20).stdout
+        return text.splitlines() if split else text
+
+
+def _figures():
+    """Every open matplotlib figure as PNG (base64), then closed."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return []
+    images = []
+    for number in pyplot.get_fignums()[:MAX_FIGURES]:
+        buffer = io.BytesIO()
+        try:
+            pyplot.figure(number).savefig(buffer, format="png", dpi=72, bbox_inches="tight")
+            images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+        except Exception:  # a figure that cannot be drawn is the student's; skip it
+            continue
+    pyplot.close("all")
+    return images
 
 
 class Session:
-    def __init__(self, conn, settings):
-        self.channel = Channel(conn)
-        self.guard = Guard(settings["workdir"], settings.get("chrooted", False))
-        self.namespace = {"__name__": "__main__", "__builtins__": builtins,
-                          "get_ipython": lambda: _SHELL}
-        self.snapshot = None
-        self._install_checks_module()
-
-    def _install_checks_module(self):
-        for name in list(sys.modules):
-            if name.split(".")[0] in ("autograder", "solutions"):
-                del sys.modules[name]
-        package = types.ModuleType("autograder")
-        package.__path__ = []
-        checks = types.ModuleType("autograder.checks")
-        checks.check = self.check
-        checks.use_reference_for = lambda name, namespace=None: None
-        package.checks = checks
-        sys.modules["autograder"] = package
-        sys.modules["autograder.checks"] = checks
-        sys.path[:] = [p for p in sys.path if p and "site-packages" in p or "python3" in p]
-
-    # -- requests from the grading process -------------------------------
-    def serve(self):
+    def __init__(self, channel):
+        self.channel = channel
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.shell = Shell(self.namespace)
+        self.namespace["get_ipython"] = lambda: self.shell
         self.snapshot = Snapshot()
-        sys.meta_path.insert(0, Blocker(self.guard))
-        sys.addaudithook(self.guard)
+        self.stray_checks = []
+        self.expected_checks = ()
+        self._install_hidden_tests_module()
+
+    def _install_hidden_tests_module(self):
+        module = types.ModuleType(HIDDEN_TESTS_MODULE)
+        module.check = self.check
+        module.use_reference_for = lambda name, namespace=None: None
+        sys.modules[HIDDEN_TESTS_MODULE] = module
+
+    def serve(self):
         while True:
             message = self.channel.recv()
-            if message["op"] == "exec":
+            if message["op"] == Op.EXEC:
                 self.channel.send(self.execute(message))
-            elif message["op"] == "bye":
-                return
 
     def execute(self, message):
         tag = f"<cell {message['index']}>"
         source = message["source"]
         injected = self._inject(message.get("inject", ()))
         stdout, stderr = io.StringIO(), io.StringIO()
-        reply = {"op": "done", "ok": True}
-        self.guard.events = []
+        reply = {"op": Op.DONE, "ok": True}
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = stdout, stderr
-        self.guard.active = True
+        sys.modules[HIDDEN_TESTS_MODULE].check = self.check  # a cell may have swapped it
         try:
             code = compile(_transform(source), tag, "exec")
             if message.get("role") != "test":  # a test cell's hidden lines stay unseen
@@ -277,12 +208,10 @@ class Session:
                 warnings.simplefilter("default")
                 exec(code, self.namespace)
         except BaseException as error:  # everything a cell can raise is the cell's result
-            self.guard.active = False
             reply.update(ok=False, ename=type(error).__name__, evalue=str(error)[:2000],
                          traceback=_short_traceback(error),
                          memory=isinstance(error, MemoryError))
         finally:
-            self.guard.active = False
             sys.stdout, sys.stderr = saved
             for name, original in injected.items():
                 if original is _MISSING:
@@ -291,7 +220,7 @@ class Session:
                     self.namespace[name] = original
         reply["stdout"] = stdout.getvalue()[:MAX_STREAM]
         reply["stderr"] = stderr.getvalue()[:MAX_STREAM]
-        reply["events"] = list(self.guard.events)
+        reply["figures"] = _figures()
         reply["patched"] = self.snapshot.changes()
         return reply
 
@@ -306,48 +235,50 @@ class Session:
         channel = self.channel
 
         def reference_version(*args):
-            channel.send({"op": "ref", "name": name, "args": wire.encode(list(args))})
+            channel.send({"op": Op.REF, "name": name, "args": boundary.encode(list(args))})
             answer = channel.recv()
-            if answer["op"] != "ref_result":
+            if answer["op"] != Op.REF_RESULT:
                 raise TypeError(answer.get("message", "the reference could not run"))
-            return wire.decode(answer["value"])
+            return boundary.decode(answer["value"])
 
         reference_version.__name__ = name
         return reference_version
 
-    # -- the stand-in for autograder.checks.check --------------------------
+    # -- the stand-in for autograder.hidden_tests.check ---------------------
     def check(self, name, fn, suite="main"):
-        self.channel.send({"op": "check", "name": name, "suite": suite,
+        self.channel.send({"op": Op.CHECK, "name": name, "suite": suite,
                            "callable": callable(fn)})
         while True:
             message = self.channel.recv()
-            if message["op"] == "call":
+            if message["op"] == Op.CALL:
                 self.channel.send(self._call(fn, message))
-            elif message["op"] == "verdict":
+            elif message["op"] == Op.VERDICT:
                 if message["status"] != "ok":
                     raise AssertionError(message["message"])
                 return
 
     def _call(self, fn, message):
-        args = wire.decode(message["args"], make_fn=wire.FUNCTIONS.get)
-        value, warned, error = wire.call_watched(fn, args)
+        from ..student_call import call_watched
+
+        args = boundary.decode(message["args"], build_functions=True)
+        value, warned, error = call_watched(fn, args)
         if error:
-            return {"op": "call_result", "error": error[:500]}
-        self.guard.active = False
-        try:
-            reply = {"op": "call_result", "value": wire.encode(value, strict=True),
-                     "args_after": wire.encode(list(args)), "warnings": warned[:5]}
-        finally:
-            self.guard.active = True
-        return reply
+            return {"op": Op.CALL_RESULT, "error": error[:500]}
+        return {"op": Op.CALL_RESULT, "value": boundary.encode(value, strict=True),
+                "args_after": boundary.encode(list(args)), "warnings": warned[:5]}
 
 
-_SHELL = _Shell()
-
-
-def main(conn, settings):
-    """Entry point of a sandbox process (started by the fork server)."""
+def main(fd, processes, memory_mb, cpu_seconds):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _limit(settings)
-    Session(conn, settings).serve()
-    os._exit(0)
+    fd = os.dup(fd)  # away from the low numbers a submission might close or reuse
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for standard in (0, 1, 2):
+        os.dup2(devnull, standard)
+    _limit(processes, memory_mb, cpu_seconds)
+    channel = Channel(fd)
+    channel.send({"op": Op.READY})
+    Session(channel).serve()
+
+
+if __name__ == "__main__":
+    main(*map(int, sys.argv[1:5]))

@@ -1,37 +1,32 @@
-"""The grading side of the sandbox: drives one notebook through a child.
+"""The grading side of the sandbox: runs one notebook's cells, one sandbox each.
 
-Each notebook gets a fresh child forked from a warm fork server. The parent
-sends one cell at a time and judges hidden checks itself (see
-`autograder.checking`). A cell that hangs, exhausts memory or kills its
-process costs that cell only: the child is replaced, the definitions made
-so far are replayed, and grading goes on with the next cell.
+Sandboxes are started ahead (`SandboxPool`), so the few hundred
+milliseconds a new one takes to load NumPy overlap with grading; each is
+used for one notebook and discarded. The grading process sends one cell at
+a time and judges hidden checks itself (`autograder.judge`): the sandbox
+only ever sees a case's inputs. A cell that hangs, exhausts memory or
+kills its process costs that cell only: the sandbox is replaced, the
+definitions made so far are replayed, and grading goes on.
 """
 
-import io
-import multiprocessing
 import os
 import shutil
 import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
-from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
-from multiprocessing.context import ForkServerProcess, set_spawning_popen
+from multiprocessing.connection import Connection
+from pathlib import Path
 
-from .. import wire
-from ..checking import Reply, Verdict, run_check
-
-FATAL = ("timeout", "crashed", "memory")
-_context = None
-
-
-@dataclass
-class Limits:
-    cell_seconds: float = 30.0
-    notebook_seconds: float = 240.0
-    memory_mb: int = 2048
-    max_restarts: int = 6
-    chroot: bool = True
+from ..judge import Reply, Verdict, run_check
+from ..status import Status
+from . import boundary, bwrap
+from .limits import Limits, control_groups, enter, release
+from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
 
 
 @dataclass
@@ -40,22 +35,22 @@ class Cell:
     source: str
     role: str  # setup, answer, test, extra
     function: str = ""
-    checks: tuple = ()  # (name, suite) pairs a test cell must pass
-    inject: tuple = ()
+    checks: tuple = ()  # (function, suite) pairs a test cell must pass
+    inject: tuple = ()  # earlier functions replaced by the reference while it runs
 
 
 @dataclass
 class Outcome:
-    status: str = "ok"  # ok, error, timeout, memory, crashed, skipped
+    status: Status = Status.OK  # ok, error, timeout, memory, crashed
     message: str = ""
     ename: str = ""
     evalue: str = ""
     traceback: list = field(default_factory=list)
     stdout: str = ""
     stderr: str = ""
+    figures: list = field(default_factory=list)  # PNG, base64
     verdicts: dict = field(default_factory=dict)
-    events: list = field(default_factory=list)
-    seconds: float = 0.0
+    events: list = field(default_factory=list)  # what the cell tried that tests rely on
 
 
 class Hang(Exception):
@@ -66,6 +61,10 @@ class Died(Exception):
     pass
 
 
+class SandboxFailed(RuntimeError):
+    """The sandbox itself could not start: the grader's failure, not the student's."""
+
+
 class Aborted(Exception):
     """The cell finished (or broke protocol) while a check was waiting."""
 
@@ -74,68 +73,39 @@ class Aborted(Exception):
         self.message = message
 
 
-class _Popen(popen_forkserver.Popen):
-    """The fork server's Popen, except that the child never re-runs the parent's
-    __main__ (multiprocessing does so by default: slow, and not the submission's
-    business)."""
+class Sandbox:
+    """One bubblewrap sandbox running `child.py`, reached over a socket."""
 
-    def _launch(self, process_obj):
-        prep_data = spawn.get_preparation_data(process_obj._name)
-        prep_data.pop("init_main_from_name", None)
-        prep_data.pop("init_main_from_path", None)
-        buf = io.BytesIO()
-        set_spawning_popen(self)
-        try:
-            reduction.dump(prep_data, buf)
-            reduction.dump(process_obj, buf)
-        finally:
-            set_spawning_popen(None)
-        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
-        _parent_w = os.dup(w)
-        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
-        with open(w, "wb", closefd=True) as f:
-            f.write(buf.getbuffer())
-        self.pid = forkserver.read_signed(self.sentinel)
-
-
-class _Process(ForkServerProcess):
-    @staticmethod
-    def _Popen(process_obj):
-        return _Popen(process_obj)
-
-
-def context():
-    """The fork server, started once with NumPy and the child module loaded."""
-    global _context
-    if _context is None:
-        # One BLAS thread per sandbox: the grader already runs one sandbox per core.
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(name, "1")
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(
-            ["autograder.sandbox.child", "numpy", "numpy.testing", "matplotlib",
-             "matplotlib.pyplot", "IPython.core.inputtransformer2",
-             "autograder.sandbox.isolate"])
-    return _context
-
-
-class Child:
-    def __init__(self, limits, workdir):
-        ctx = context()
-        self.conn, child_end = ctx.Pipe(duplex=True)
-        from . import child
-
-        settings = {"workdir": workdir, "memory_bytes": limits.memory_mb << 20,
-                    "cpu_seconds": int(limits.notebook_seconds) + 10,
-                    "chroot": limits.chroot}
-        self.process = _Process(target=child.main, args=(child_end, settings), daemon=True)
-        self.process.start()
-        child_end.close()
+    def __init__(self, limits, scratch, cgroups=None, unsandboxed=False):
+        self.limits = limits
+        uid = None if unsandboxed else bwrap.sandbox_uid(cgroups is not None)
+        self.workdir = bwrap.make_workdir(scratch, uid)
+        self.cgroup_folders = cgroups.create(limits) if cgroups else []
+        ours, theirs = socket.socketpair()
+        child_args = ["-I", "-c",
+                      f"import sys; sys.path.insert(0, {str(bwrap.ROOT)!r}); "
+                      "from autograder.sandbox.child import main; "
+                      f"main({theirs.fileno()}, {limits.processes}, {limits.memory_mb}, "
+                      f"{int(limits.notebook_seconds) + 10})"]
+        if unsandboxed:
+            command = [sys.executable, *child_args]
+        else:
+            command = bwrap.command(self.workdir, child_args)
+        folders = self.cgroup_folders
+        self.process = subprocess.Popen(
+            command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            cwd=self.workdir, preexec_fn=(lambda: enter(folders)) if folders else None,
+            user=uid, group=uid, extra_groups=[] if uid is not None else None)
+        theirs.close()
+        self.conn = Connection(os.dup(ours.fileno()))
+        ours.close()
         self.killed = False
+        self.ready = False
 
     def send(self, message):
         try:
-            self.conn.send_bytes(wire.dumps(message))
+            self.conn.send_bytes(dumps(message))
         except (OSError, ValueError) as error:
             raise Died(str(error)) from None
 
@@ -144,7 +114,7 @@ class Child:
         try:
             if remaining <= 0 or not self.conn.poll(remaining):
                 raise Hang()
-            return wire.loads(self.conn.recv_bytes(wire.MAX_MESSAGE_BYTES))
+            return loads(self.conn.recv_bytes(MAX_MESSAGE_BYTES))
         except (EOFError, ConnectionError) as error:
             raise Died(str(error) or "end of file") from None
         except OSError as error:  # "bad message length": more than the grader accepts
@@ -152,127 +122,211 @@ class Child:
         except ValueError as error:
             raise Died(f"sent something that is not a grader message ({error})") from None
 
+    def wait_ready(self, seconds=60):
+        """The sandbox's first word; SandboxFailed if it never comes."""
+        if self.ready:
+            return
+        try:
+            message = self.recv(time.monotonic() + seconds)
+        except (Hang, Died):
+            self.kill()
+            error = self.process.stderr.read().decode(errors="replace").strip()
+            raise SandboxFailed(f"the sandbox did not start: {error[-300:] or 'no message'}") \
+                from None
+        if message.get("op") != Op.READY:
+            self.kill()
+            raise SandboxFailed("the sandbox did not start: unexpected first message")
+        self.ready = True
+
     def death(self):
-        """Why the process is gone: (status, message)."""
-        self.process.join(2)
-        code = self.process.exitcode
-        if code is None:
-            return "crashed", "the notebook's process stopped answering"
-        if code < 0:
-            sig = signal.Signals(-code).name
-            if -code == signal.SIGXCPU:
-                return "timeout", "the notebook used up its CPU time"
-            if -code == signal.SIGKILL and not self.killed:
-                return "memory", "the notebook's process was killed (out of memory)"
-            return "crashed", f"the notebook's process died ({sig})"
-        return "crashed", f"the notebook's process exited with code {code} (sys.exit/os._exit?)"
+        """Why the sandbox is gone: (status, message)."""
+        try:
+            self.process.wait(2)
+        except subprocess.TimeoutExpired:
+            return Status.CRASHED, "the notebook's process stopped answering"
+        stderr = self.process.stderr.read().decode(errors="replace")
+        code = self.process.returncode
+        if code < 0 and -code == signal.SIGKILL and not self.killed:
+            return Status.MEMORY, "the notebook's process was killed (out of memory)"
+        # bwrap reports the sandboxed process's own end as its exit status.
+        if code == 128 + signal.SIGXCPU or -code == signal.SIGXCPU:
+            return Status.TIMEOUT, "the notebook used up its CPU time"
+        if code == 128 + signal.SIGKILL:
+            return Status.MEMORY, "the notebook's process was killed (out of memory)"
+        if code > 128:
+            name = signal.Signals(code - 128).name if code - 128 < 65 else str(code)
+            return Status.CRASHED, f"the notebook's process died ({name})"
+        if "MemoryError" in stderr:
+            return Status.MEMORY, "the notebook ran out of memory"
+        return Status.CRASHED, (f"the notebook's process exited with code {code} "
+                                "(sys.exit/os._exit?)")
 
     def kill(self):
+        """End the sandbox and everything in it (its PID 1 takes them all along)."""
         self.killed = True
-        pid = self.process.pid
-        for kill in (lambda: os.killpg(pid, signal.SIGKILL), self.process.kill):
-            try:
-                kill()
-            except (ProcessLookupError, PermissionError, OSError):
-                pass
-        self.process.join(5)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
         self.conn.close()
+        self.process.stderr.close()
+        release(self.cgroup_folders)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class SandboxPool:
+    """Sandboxes started ahead; each is taken for one notebook and then discarded."""
+
+    def __init__(self, limits, spare=1, unsandboxed=False):
+        self.limits = limits
+        self.unsandboxed = unsandboxed
+        self.cgroups = None if unsandboxed else control_groups()
+        if not unsandboxed:
+            bwrap.probe(bwrap.sandbox_uid(self.cgroups is not None))
+        self.scratch = Path(tempfile.mkdtemp(prefix="rnn-grader-"))
+        self.scratch.chmod(0o711)  # the sandbox's user reaches its own folder, lists none
+        self.spare = spare
+        self.lock = threading.Lock()
+        self.ready = []
+        self.closed = False
+
+    @property
+    def enforcement(self):
+        """Which kernel mechanism bounds memory and processes, in words."""
+        if self.unsandboxed:
+            return "no sandbox (--unsandboxed): student code runs as this user"
+        if self.cgroups:
+            return (f"bubblewrap; {self.cgroups.name}: {self.limits.memory_mb} MiB and "
+                    f"{self.limits.processes} processes per notebook")
+        return (f"bubblewrap; rlimits: {self.limits.memory_mb} MiB per process x "
+                f"{self.limits.processes} processes per notebook (no cgroup available)")
+
+    def _start(self):
+        return Sandbox(self.limits, self.scratch, self.cgroups, self.unsandboxed)
+
+    def take(self):
+        with self.lock:
+            if self.closed:
+                raise SandboxFailed("the grader is shutting down")
+            sandbox = self.ready.pop(0) if self.ready else None
+            while len(self.ready) < self.spare:
+                self.ready.append(self._start())
+        return sandbox or self._start()
+
+    def close(self):
+        with self.lock:
+            self.closed = True
+            ready, self.ready = self.ready, []
+        for sandbox in ready:
+            sandbox.kill()
+        if self.cgroups:
+            self.cgroups.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class NotebookRun:
     """Runs `cells` and returns one Outcome per cell index."""
 
-    def __init__(self, cells, reference, limits=None):
+    def __init__(self, cells, reference, limits, pool):
         self.cells = cells
         self.reference = reference
-        self.limits = limits or Limits()
-        self.child = None
-        self.workdir = None
+        self.limits = limits
+        self.pool = pool
+        self.sandbox = None
         self.cell = None
-        self.pending_checks = ()
+        self.pending_checks = []
+
+    def _fresh_sandbox(self):
+        for attempt in range(2):
+            sandbox = self.pool.take()
+            try:
+                sandbox.wait_ready()
+                return sandbox
+            except SandboxFailed:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def run(self):
-        self.root = tempfile.mkdtemp(prefix="rnn-grade-")
-        self.workdir = os.path.join(self.root, "submission")
-        os.mkdir(self.workdir)
         outcomes = {}
         replay = []
         restarts = 0
         end = time.monotonic() + self.limits.notebook_seconds
         try:
-            self.child = Child(self.limits, self.workdir)
+            self.sandbox = self._fresh_sandbox()
             for position, cell in enumerate(self.cells):
                 if time.monotonic() >= end:
                     for rest in self.cells[position:]:
                         outcomes[rest.index] = Outcome(
-                            "timeout", "not run: the notebook used up its time limit")
+                            Status.TIMEOUT, "not run: the notebook used up its time limit")
                     break
                 outcome = self._execute(cell, min(end, time.monotonic()
                                                   + self.limits.cell_seconds))
                 outcomes[cell.index] = outcome
-                if outcome.status in FATAL:
-                    self.child.kill()
+                if outcome.status.fatal:
+                    self.sandbox.kill()
                     restarts += 1
                     if restarts > self.limits.max_restarts or not self._restart(replay, end):
                         for rest in self.cells[position + 1:]:
                             outcomes[rest.index] = Outcome(
-                                "crashed", "not run: the notebook's process could not be "
-                                "restored after earlier failures")
+                                Status.CRASHED, "not run: the notebook's process could not "
+                                "be restored after earlier failures")
                         break
                 elif cell.role != "test":
                     replay.append(cell)
         finally:
-            if self.child is not None:
-                self.child.kill()
-            shutil.rmtree(self.root, ignore_errors=True)
+            if self.sandbox is not None:
+                self.sandbox.kill()
         return outcomes
 
     def _restart(self, replay, end):
-        self.child = Child(self.limits, self.workdir)
+        self.sandbox = self._fresh_sandbox()
         for cell in replay:
             outcome = self._execute(cell, min(end, time.monotonic() + self.limits.cell_seconds))
-            if outcome.status in FATAL:
-                self.child.kill()
+            if outcome.status.fatal:
+                self.sandbox.kill()
                 return False
         return True
 
     # -- one cell ------------------------------------------------------------
     def _execute(self, cell, deadline):
-        started = time.monotonic()
         self.cell = cell
         self.pending_checks = list(cell.checks)
         outcome = Outcome()
         try:
-            self.child.send({"op": "exec", "index": cell.index, "source": cell.source,
-                             "role": cell.role, "inject": list(cell.inject)})
+            self.sandbox.send({"op": Op.EXEC, "index": cell.index, "source": cell.source,
+                               "role": cell.role, "inject": list(cell.inject)})
             done = self._serve(deadline, outcome)
             self._finish(done, outcome)
         except Hang:
-            outcome.status = "timeout"
+            outcome.status = Status.TIMEOUT
             outcome.message = (f"the cell did not finish within its time limit "
                                f"({self.limits.cell_seconds:g} s per cell)")
         except Died:
-            outcome.status, outcome.message = self.child.death()
-        outcome.seconds = time.monotonic() - started
+            outcome.status, outcome.message = self.sandbox.death()
         return outcome
 
     def _serve(self, deadline, outcome):
-        """Answer the child's requests until the cell is done."""
+        """Answer the sandbox's requests until the cell is done."""
         while True:
-            message = self.child.recv(deadline)
+            message = self.sandbox.recv(deadline)
             op = message.get("op")
-            if op == "done":
+            if op == Op.DONE:
                 return message
-            if op == "check":
+            if op == Op.CHECK:
                 try:
                     self._judge(message, deadline, outcome)
                 except Aborted as aborted:
-                    if aborted.message.get("op") == "done":
+                    if aborted.message.get("op") == Op.DONE:
                         return aborted.message
                     outcome.events.append("broke the grading protocol during a check")
-                    self.child.kill()
+                    self.sandbox.kill()
                     raise Died("protocol") from None
-            elif op == "ref":
+            elif op == Op.REF:
                 self._answer_reference(message)
             else:
                 outcome.events.append(f"sent an unexpected message ({op!r})")
@@ -280,67 +334,73 @@ class NotebookRun:
     def _judge(self, message, deadline, outcome):
         key = (str(message.get("name")), str(message.get("suite")))
         if key not in self.pending_checks:
-            outcome.events.append(f"called the grader's check for {key[0]} from its own code")
-            self.child.send({"op": "verdict", "status": "tampered",
-                             "message": "this check may only run from its test cell"})
+            outcome.events.append(f"call the grader's check for {key[0]} from its own code")
+            self.sandbox.send({"op": Op.VERDICT, "status": Status.TAMPERED,
+                               "message": "this check may only run from its test cell"})
             return
         self.pending_checks.remove(key)
         name, suite = key
         if not message.get("callable"):
-            verdict = Verdict("error", f"{name} is not defined as a function.")
+            verdict = Verdict(Status.ERROR, f"{name} is not defined as a function.")
         else:
             def call(args):
-                self.child.send({"op": "call", "args": wire.encode(list(args))})
+                self.sandbox.send({"op": Op.CALL, "args": boundary.encode(list(args))})
                 while True:
-                    reply = self.child.recv(deadline)
-                    if reply.get("op") == "call_result":
+                    reply = self.sandbox.recv(deadline)
+                    if reply.get("op") == Op.CALL_RESULT:
                         return _reply(reply)
-                    if reply.get("op") == "ref":
+                    if reply.get("op") == Op.REF:
                         self._answer_reference(reply)
                     else:
                         raise Aborted(reply)
 
             verdict = run_check(name, suite, call, getattr(self.reference, name))
         outcome.verdicts[key] = verdict
-        self.child.send({"op": "verdict", "status": verdict.status, "message": verdict.message})
+        self.sandbox.send({"op": Op.VERDICT, "status": verdict.status,
+                           "message": verdict.message})
 
     def _answer_reference(self, message):
         name = message.get("name")
         if name not in self.cell.inject:
-            self.child.send({"op": "ref_error", "message": "no such reference"})
+            self.sandbox.send({"op": Op.REF_ERROR, "message": "no such reference"})
             return
         try:
-            args = wire.decode(message["args"])
+            args = boundary.decode(message["args"])
             value = getattr(self.reference, name)(*args)
-            self.child.send({"op": "ref_result", "value": wire.encode(value)})
+            self.sandbox.send({"op": Op.REF_RESULT, "value": boundary.encode(value)})
         except Exception as error:  # the student called an earlier function wrongly
-            self.child.send({"op": "ref_error",
-                             "message": f"{name} could not run on these arguments: {error}"})
+            self.sandbox.send({"op": Op.REF_ERROR,
+                               "message": f"{name} could not run on these arguments: {error}"})
 
     def _finish(self, done, outcome):
         outcome.stdout = str(done.get("stdout", ""))
         outcome.stderr = str(done.get("stderr", ""))
-        outcome.events += [str(e) for e in done.get("events", [])]
-        patched = done.get("patched", [])
+        outcome.figures = [str(f) for f in done.get("figures", [])][:4]
+        patched = [str(p) for p in done.get("patched", [])]
         if patched:
-            outcome.events.append("replaced " + ", ".join(map(str, patched[:5])))
+            outcome.events.append("replace " + ", ".join(patched[:5])
+                                  + ", which the tests rely on")
         if done.get("ok"):
             for name, _suite in self.pending_checks:
-                outcome.events.append(f"kept the hidden test of {name} from reaching the grader")
+                outcome.events.append(f"keep the hidden test of {name} from reaching the "
+                                      "grader")
             return
         outcome.ename = str(done.get("ename", "Error"))
         outcome.evalue = str(done.get("evalue", ""))
         outcome.traceback = [str(x) for x in done.get("traceback", [])]
-        outcome.status = "memory" if done.get("memory") else "error"
+        outcome.status = Status.MEMORY if done.get("memory") else Status.ERROR
         if outcome.ename == "SystemExit":
-            outcome.status = "crashed"
+            outcome.status = Status.CRASHED
         outcome.message = f"{outcome.ename}: {outcome.evalue}"
 
 
 def _reply(message):
     if message.get("error"):
         return Reply(error=str(message["error"]))
-    after = wire.decode(message.get("args_after", {"t": "list", "items": []}))
-    return Reply(value=wire.decode(message.get("value", {"t": "py", "v": None})),
+    after = boundary.decode(message.get("args_after", {"t": "list", "items": []}))
+    return Reply(value=boundary.decode(message.get("value", {"t": "py", "v": None})),
                  args_after=tuple(after) if isinstance(after, list) else (),
                  warnings=[str(w) for w in message.get("warnings", [])])
+
+
+__all__ = ["Cell", "Limits", "NotebookRun", "Outcome", "SandboxFailed", "SandboxPool"]

@@ -1,4 +1,4 @@
-"""Compare a student's function with the reference, case by case.
+"""The judge behind every hidden test: a student's function against the reference.
 
 This is the judgement behind every hidden test. It runs on the grading
 side: the student's code only ever sees the inputs of one call at a time,
@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import cases as case_book
-from .wire import FUNCTIONS, Fn, Foreign, call_watched, decode, encode
-
-RTOL = 1e-6
-ATOL = 1e-8
+from .contract import GRADED, ScalarFunction, cases
+from .sandbox.boundary import Foreign, decode, encode
+from .status import Status
+from .student_call import call_watched
 
 
 @dataclass
@@ -31,26 +30,28 @@ class Reply:
 
 @dataclass
 class Verdict:
-    status: str  # ok, wrong, error, tampered
+    status: Status  # ok, wrong, error, tampered
     message: str = ""
 
     @property
     def passed(self):
-        return self.status == "ok"
+        return self.status is Status.OK
 
 
 class Mismatch(Exception):
-    def __init__(self, message, status="wrong"):
+    def __init__(self, message, status=Status.WRONG):
         super().__init__(message)
         self.status = status
 
 
 def materialize(value):
-    """Replace the test functions' names by the functions themselves."""
-    if isinstance(value, Fn):
-        return FUNCTIONS[value.name]
+    """The case's inputs, ready to call: scalar functions built from their names."""
+    if isinstance(value, ScalarFunction):
+        return value.build()
     if isinstance(value, (list, tuple)):
         return type(value)(materialize(v) for v in value)
+    if isinstance(value, dict):
+        return {k: materialize(v) for k, v in value.items()}
     return value
 
 
@@ -66,14 +67,14 @@ def expected_outputs(name, suite, index, args, reference):
 
 def run_check(name, suite, call, reference):
     """Run every case of `suite` through `call`; return the first failure."""
-    spec = case_book.SPECS[name]
-    for index, (case, args) in enumerate(case_book.cases(name, suite)):
+    spec = GRADED[name]
+    for index, (case, args) in enumerate(cases(spec, suite)):
         expected = expected_outputs(name, suite, index, args, reference)
         where = f"hidden test '{case.label}'"
         reply = call(copy.deepcopy(args))
         try:
             if reply.error:
-                raise Mismatch(f"{name} raised {reply.error} on the {where}.", "error")
+                raise Mismatch(f"{name} raised {reply.error} on the {where}.", Status.ERROR)
             _compare_outputs(name, spec, reply.value, expected, where)
             _check_unchanged(name, args, reply.args_after, where)
             if spec.no_warnings and reply.warnings:
@@ -81,12 +82,12 @@ def run_check(name, suite, call, reference):
                                "Rewrite it so no exp() overflows (split on the sign of z).")
         except Mismatch as failure:
             return Verdict(failure.status, str(failure))
-    return Verdict("ok")
+    return Verdict(Status.OK)
 
 
 def _compare_outputs(name, spec, got, expected, where):
     if len(spec.outputs) == 1:
-        _compare_value(name, spec.outputs[0], got, expected, where)
+        _compare_value(name, spec.outputs[0], got, expected, where, spec)
         return
     if isinstance(got, Foreign):
         _reject_foreign(name, "its result", got, where)
@@ -95,27 +96,35 @@ def _compare_outputs(name, spec, got, expected, where):
         raise Mismatch(f"{name} should return {len(spec.outputs)} values "
                        f"({', '.join(spec.outputs)}) but returned {shown} on the {where}.")
     for output, g, e in zip(spec.outputs, got, expected):
-        _compare_value(name, output, g, e, where)
+        _compare_value(name, output, g, e, where, spec)
 
 
 def _reject_foreign(name, output, got, where):
     if got.kind == "fake":
         raise Mismatch(f"{name} returned an object of type {got.type_name} that imitates an "
                        f"array for {output} on the {where}; only real NumPy arrays are graded.",
-                       "tampered")
+                       Status.TAMPERED)
     raise Mismatch(f"{name} returned {got.type_name} for {output} on the {where}; "
                    "expected a NumPy array.")
 
 
-def _compare_value(name, output, got, expected, where):
+def _compare_value(name, output, got, expected, where, spec=None):
     if isinstance(got, Foreign):
         _reject_foreign(name, output, got, where)
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            keys = sorted(got) if isinstance(got, dict) else type(got).__name__
+            raise Mismatch(f"{name} should return {output} as a dict with the keys "
+                           f"{', '.join(sorted(expected))} on the {where}; got {keys}.")
+        for key in expected:
+            _compare_value(name, f"{output}[{key!r}]", got[key], expected[key], where, spec)
+        return
     if isinstance(expected, list):
         if not isinstance(got, (list, tuple)) or len(got) != len(expected):
             raise Mismatch(f"{name} should return {output} as a list of {len(expected)} arrays "
                            f"on the {where}.")
         for k, (g, e) in enumerate(zip(got, expected)):
-            _compare_value(name, f"{output}[{k}]", g, e, where)
+            _compare_value(name, f"{output}[{k}]", g, e, where, spec)
         return
     expected = np.asarray(expected, dtype=np.float64)
     if isinstance(got, (list, tuple)):
@@ -139,7 +148,8 @@ def _compare_value(name, output, got, expected, where):
         raise Mismatch(f"{name}: {output} has dtype {got.dtype}; expected float64 "
                        f"on the {where}.")
     got = got.astype(np.float64)
-    close = np.isclose(got, expected, rtol=RTOL, atol=ATOL) & np.isfinite(got)
+    rtol, atol = (spec.rtol, spec.atol) if spec else (1e-6, 1e-8)
+    close = np.isclose(got, expected, rtol=rtol, atol=atol) & np.isfinite(got)
     if not close.all():
         bad = tuple(int(i) for i in np.argwhere(~close)[0])
         at = f" at index {bad}" if bad else ""
@@ -155,7 +165,10 @@ def _same(before, after):
     if isinstance(before, np.ndarray):
         return (isinstance(after, np.ndarray) and after.shape == before.shape
                 and bool(np.array_equal(after, before, equal_nan=True)))
-    if isinstance(before, Fn):
+    if isinstance(before, dict):
+        return isinstance(after, dict) and set(before) == set(after) and all(
+            _same(before[k], after[k]) for k in before)
+    if isinstance(before, ScalarFunction):
         return True
     return before == after
 

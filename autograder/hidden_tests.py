@@ -1,14 +1,14 @@
-"""What the hidden tests in `solutions/source` call.
+"""What the hidden tests in `solutions/source` import (`check`, `use_reference_for`).
 
-Under our grader (`python -m autograder grade`) this module is replaced
-inside the sandbox by a stand-in that asks the grading process to judge
-the function; the reference never enters the student's process. Under
-stock `nbgrader autograde` it judges in-process, with the same cases and
-the same verdicts, so both graders give the same scores.
+Under our grader (`python -m autograder grade`) the sandbox serves a stand-in
+module under this name that asks the grading process to judge; the reference
+never enters the student's process. Under stock `nbgrader autograde` this
+module judges in-process, with the same cases and the same verdicts, so both
+graders give the same scores.
 """
 
-from . import cases as case_book
-from .checking import call_in_process, run_check
+from .contract import GRADED
+from .judge import call_in_process, run_check
 
 
 def _reference(name):
@@ -20,7 +20,7 @@ def _reference(name):
 def use_reference_for(name, namespace):
     """Grade `name` on its own merits: the earlier functions it may call are
     replaced by the reference versions in the notebook's namespace."""
-    for dep in case_book.SPECS[name].deps:
+    for dep in GRADED[name].deps:
         namespace[dep] = _reference(dep)
 
 

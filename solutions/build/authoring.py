@@ -24,22 +24,22 @@ import jupytext
 import nbformat
 import numpy as np
 
-from .cases import SPECS, Case
+from autograder.contract import ASSIGNMENTS, GRADED, HIDDEN_TESTS_MODULE, METADATA_KEY, Case
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AUTHORED = ROOT / "solutions" / "notebooks"
 SOURCE = ROOT / "solutions" / "source"
-MAIN_POINTS = 2
-EDGE_POINTS = 1
+VISIBLE_HELPERS = ROOT / "autograder" / "visible_helpers.py"
 _SOLUTION_LINE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.M)
 
 
-def _meta(grade_id, *, solution=False, grade=False, locked=True, points=None):
+def _meta(grade_id, *, solution=False, grade=False, locked=True, points=None, intent=None):
+    """nbgrader's cell metadata, and what the cell is for under `METADATA_KEY`."""
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
             "solution": solution, "task": False}
     if points is not None:
         meta["points"] = points
-    return {"nbgrader": meta}
+    return {"nbgrader": meta, **({METADATA_KEY: intent} if intent else {})}
 
 
 def _reference():
@@ -88,14 +88,15 @@ def expand_case(line):
     name, options = words[0], dict(w.split("=", 1) for w in words[1:])
     sizes = {k: int(v) for k, v in options.items() if k in "NTDHK" or k == "seed"}
     case = Case("visible", scale=float(options.get("scale", 1.0)), **sizes)
-    args = _rounded(SPECS[name].make(np.random.default_rng(case.seed), case))
+    function = GRADED[name]
+    args = _rounded(function.make(np.random.default_rng(case.seed), case))
     expected = getattr(oracle, name)(*args)
-    if len(SPECS[name].outputs) == 1:
+    if len(function.outputs) == 1:
         expected = (expected,)
     arg_names = list(inspect.signature(getattr(reference, name)).parameters)
     lines = [f"{a} = {_literal(v)}" for a, v in zip(arg_names, args)]
     lines += [f"expected_{o} = {_literal(_clean(v))}"
-              for o, v in zip(SPECS[name].outputs, expected)]
+              for o, v in zip(function.outputs, expected)]
     return "\n".join(lines)
 
 
@@ -113,21 +114,28 @@ def _hidden(lines):
     return "### BEGIN HIDDEN TESTS\n" + "\n".join(lines) + "\n### END HIDDEN TESTS"
 
 
-def _test_cells(name, visible, points):
-    prelude = ["from autograder.checks import check, use_reference_for"]
-    if SPECS[name].deps:
+def _test_cells(name, visible):
+    """The graded test cells of `name`: the visible tests with the main hidden suite,
+    then the edge suite. Their intent is recorded in the cell metadata."""
+    function = GRADED[name]
+    prelude = [f"from {HIDDEN_TESTS_MODULE} import check, use_reference_for"]
+    if function.deps:
         prelude.append(f'use_reference_for("{name}", globals())')
-    main = _hidden(prelude) + "\n" + visible.strip() + "\n" + _hidden(
-        [f'check("{name}", {name})'])
     lengths = " and lengths that differ within a batch" if "lengths" in inspect.signature(
         getattr(_reference(), name)).parameters else ""
-    edge = ("# Hidden tests: the edge sizes N = T = D = H = 1, saturating inputs"
-            f"{lengths};\n# inputs must be left unchanged.\n"
-            + _hidden(prelude + [f'check("{name}", {name}, suite="edge")']))
-    return [nbformat.v4.new_code_cell(main, metadata=_meta(f"test_{name}", grade=True,
-                                                             points=points)),
-            nbformat.v4.new_code_cell(edge, metadata=_meta(f"test_{name}_edge", grade=True,
-                                                             points=EDGE_POINTS))]
+    cells = []
+    for test in function.test_cells:
+        call = f'check("{name}", {name}, suite="{test.suite.value}")'
+        if test.suite == "main":
+            source = _hidden(prelude) + "\n" + visible.strip() + "\n" + _hidden([call])
+        else:
+            source = ("# Hidden tests: the edge sizes N = T = D = H = 1, saturating inputs"
+                      f"{lengths};\n# inputs must be left unchanged.\n"
+                      + _hidden([*prelude, call]))
+        intent = {"function": name, "suite": test.suite.value, "deps": list(function.deps)}
+        cells.append(nbformat.v4.new_code_cell(source, metadata=_meta(
+            test.grade_id, grade=True, points=test.points, intent=intent)))
+    return cells
 
 
 def _expand_cases(source):
@@ -153,13 +161,14 @@ def build_source(authored_path):
                 code = "### BEGIN SOLUTION\n" + code + "### END SOLUTION"
             head = cell.source.strip()
             code = (head + "\n\n" + code if head else code).rstrip()
+            intent = {"function": meta["answer"]} if meta["answer"] in GRADED else None
             cells.append(nbformat.v4.new_code_cell(
-                code, metadata=_meta(meta["answer"], solution=True, locked=False)))
+                code, metadata=_meta(meta["answer"], solution=True, locked=False,
+                                     intent=intent)))
         elif "tests" in meta:
-            cells += _test_cells(meta["tests"], _expand_cases(cell.source),
-                                 int(meta.get("points", MAIN_POINTS)))
+            cells += _test_cells(meta["tests"], _expand_cases(cell.source))
         elif "helpers" in meta:
-            helpers = (ROOT / "autograder" / "visible_helpers.py").read_text().strip()
+            helpers = VISIBLE_HELPERS.read_text().strip()
             cells.append(nbformat.v4.new_code_cell(helpers, metadata=_meta(locked_id)))
         else:
             cells.append(nbformat.v4.new_code_cell(cell.source, metadata=_meta(locked_id)))
@@ -173,7 +182,12 @@ def build_source(authored_path):
 
 
 def assignments():
-    return sorted(p.stem for p in AUTHORED.glob("[0-9][0-9]_*.py"))
+    """The assignments authored here; each must be one of the contract's."""
+    names = sorted(p.stem for p in AUTHORED.glob("[0-9][0-9]_*.py"))
+    unknown = sorted(set(names) - set(ASSIGNMENTS))
+    if unknown:
+        raise ValueError(f"authored notebooks without a contract entry: {unknown}")
+    return names
 
 
 def write_sources(names=None):

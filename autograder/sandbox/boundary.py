@@ -1,4 +1,4 @@
-"""Values that cross the sandbox boundary, encoded as JSON (never pickle).
+"""Values that cross the sandbox boundary, encoded as JSON-able trees (never pickle).
 
 The grader must not unpickle anything a submission produced: pickle runs
 code. Arrays travel as dtype, shape and raw bytes; a handful of plain
@@ -7,60 +7,12 @@ so the grading side can say what the student returned.
 """
 
 import base64
-import json
-import warnings
 
 import numpy as np
 
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+from ..contract import ScalarFunction
+
 _SIMPLE_DTYPES = {"f", "i", "u", "b", "c"}
-
-
-class Fn:
-    """A scalar test function the grader hands to `numerical_gradient`.
-
-    Only its name crosses the boundary; both sides build it from FUNCTIONS.
-    """
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return f"Fn({self.name!r})"
-
-
-def _sin_times_x(x):
-    return float(np.sum(np.sin(x) * x))
-
-
-def _cubic(x):
-    return float(np.sum(x**3) + 2.0 * np.sum(x**2) - np.sum(x))
-
-
-def _log_sum_exp(x):
-    return float(np.log(np.sum(np.exp(x))))
-
-
-FUNCTIONS = {"sin_times_x": _sin_times_x, "cubic": _cubic, "log_sum_exp": _log_sum_exp}
-
-
-def call_watched(fn, args):
-    """Call a student's function as every hidden check does: (value, warnings, error).
-
-    Warnings are recorded rather than printed (a correct answer that warns keeps
-    its marks); overflow, invalid and divide are reported, underflow is not
-    (exp(-1000) rightly underflows to 0). `error` is "Type: message" when the
-    call raised, else "".
-    """
-    with warnings.catch_warnings(record=True) as caught, \
-            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-        warnings.simplefilter("always")
-        try:
-            value = fn(*args)
-        except Exception as error:  # the student's bug, reported as a failed check
-            text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            return None, [], text
-    return value, [f"{w.category.__name__}: {w.message}" for w in caught], ""
 
 
 def encode(value, strict=False):
@@ -87,7 +39,9 @@ def encode(value, strict=False):
         return encode(np.asarray(value))
     if t in (list, tuple):
         return {"t": t.__name__, "items": [encode(v, strict) for v in value]}
-    if t is Fn:
+    if t is dict and all(type(k) is str for k in value):
+        return {"t": "dict", "items": {k: encode(v, strict) for k, v in value.items()}}
+    if t is ScalarFunction:
         return {"t": "fn", "name": value.name}
     if isinstance(value, np.ndarray) or hasattr(t, "__array__") or hasattr(t, "__array_ufunc__"):
         return {"t": "fake", "type": f"{t.__module__}.{t.__qualname__}"}
@@ -105,7 +59,9 @@ class Foreign:
         return f"<{self.type_name}>"
 
 
-def decode(tree, make_fn=None):
+def decode(tree, build_functions=False):
+    """The value of an encoded tree; with build_functions=True (the sandbox side) a
+    ScalarFunction arrives as the function itself, ready to call."""
     t = tree["t"]
     if t == "nd":
         raw = base64.b64decode(tree["data"])
@@ -115,17 +71,12 @@ def decode(tree, make_fn=None):
         v = tree["v"]
         return float("nan") if v == "nan" else v
     if t == "list":
-        return [decode(v, make_fn) for v in tree["items"]]
+        return [decode(v, build_functions) for v in tree["items"]]
     if t == "tuple":
-        return tuple(decode(v, make_fn) for v in tree["items"])
+        return tuple(decode(v, build_functions) for v in tree["items"])
+    if t == "dict":
+        return {k: decode(v, build_functions) for k, v in tree["items"].items()}
     if t == "fn":
-        return make_fn(tree["name"]) if make_fn else Fn(tree["name"])
+        function = ScalarFunction(tree["name"])
+        return function.build() if build_functions else function
     return Foreign(t, tree.get("type", "?"))
-
-
-def dumps(message):
-    return json.dumps(message, separators=(",", ":")).encode()
-
-
-def loads(raw):
-    return json.loads(raw.decode())

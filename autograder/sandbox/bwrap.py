@@ -1,0 +1,141 @@
+"""The operating-system sandbox of one notebook, made by bubblewrap.
+
+Each sandbox gets new user, PID, mount, IPC, UTS and network namespaces, a
+read-only view of the system and of the Python environment, an empty
+writable home that is its own, a private /tmp, and `/proc` of its own PID
+namespace. It sees nothing else: not the course's repository (only its
+`autograder` package, which holds no answers), not `solutions/`, not the
+results, not other submissions, not the instructor's home. When its PID 1
+dies, the kernel kills every process it started.
+
+The sandbox runs as the grader's own user inside a user namespace of its
+own, without capabilities. The kernel's per-user process limit never binds
+root, so a root grader bounds processes with a control group (see
+`limits.py`); where it has none, it runs the sandbox as `nobody` instead,
+which needs a Python environment `nobody` can read.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "autograder"
+HOME = "/home/student"
+NOBODY = 65534
+HOW_TO_GET_ONE = (
+    "Student code is graded only inside an operating-system sandbox made by bubblewrap. "
+    "Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf "
+    "install bubblewrap`) and make sure unprivileged user namespaces are enabled "
+    "(`sudo sysctl -w kernel.unprivileged_userns_clone=1` on Debian/Ubuntu kernels, "
+    "`sudo sysctl -w user.max_user_namespaces=15000` where it is 0, and on Ubuntu 24.04+ "
+    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`). macOS has no such "
+    "sandbox: grade on Linux. To run student code without a sandbox anyway (only for "
+    "code you trust), pass --unsandboxed.")
+
+
+class SandboxUnavailable(RuntimeError):
+    """No sandbox can be made on this machine."""
+
+
+def sandbox_uid(has_cgroups):
+    """The user bubblewrap runs as (None: this process's own)."""
+    return NOBODY if os.geteuid() == 0 and not has_cgroups else None
+
+
+def _environment_paths():
+    """The read-only Python environment: prefixes and every import path outside the
+    course's repository (whose `solutions/` must stay out of sight)."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(p for p in sysconfig.get_paths().values() if p)
+    paths.update(p for p in sys.path if p and os.path.isdir(p))
+    kept = set()
+    for path in paths:
+        real = os.path.realpath(path)
+        for candidate in {path, real}:
+            inside_repo = Path(candidate) == ROOT or ROOT in Path(candidate).parents
+            if inside_repo and not candidate.startswith(str(ROOT / ".venv")):
+                continue
+            if Path(candidate) in ROOT.parents or candidate == "/":
+                continue
+            kept.add(candidate)
+    # Nested paths are covered by their outermost bind.
+    ordered = sorted(kept, key=len)
+    return [p for i, p in enumerate(ordered)
+            if not any(p.startswith(q.rstrip("/") + "/") for q in ordered[:i])]
+
+
+def _system_binds():
+    args = []
+    for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in ("ld.so.cache", "localtime", "fonts", "ssl", "alternatives"):
+        path = Path("/etc") / name
+        if path.exists():
+            args += ["--ro-bind", str(path), str(path)]
+    return args
+
+
+def command(workdir, python_args, tmp_mb=256):
+    """The bwrap command line that runs `python python_args...` in a new sandbox."""
+    args = [shutil.which("bwrap") or "bwrap",
+            "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--new-session", "--hostname", "sandbox", "--clearenv",
+            *_system_binds()]
+    for path in _environment_paths():
+        args += ["--ro-bind", path, path]
+    args += ["--ro-bind", str(PACKAGE), str(PACKAGE),
+             "--proc", "/proc", "--dev", "/dev",
+             "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
+             "--bind", str(workdir), HOME, "--chdir", HOME]
+    env = {"HOME": HOME, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
+           "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TERM": "dumb"}
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return [*args, sys.executable, *python_args]
+
+
+def probe(uid):
+    """Raise SandboxUnavailable, saying how to get a sandbox, unless one can be made."""
+    if sys.platform != "linux":
+        raise SandboxUnavailable(f"this is {sys.platform}, not Linux. {HOW_TO_GET_ONE}")
+    if shutil.which("bwrap") is None:
+        raise SandboxUnavailable(f"bubblewrap (`bwrap`) is not installed. {HOW_TO_GET_ONE}")
+    workdir = make_workdir(Path(os.environ.get("TMPDIR", "/tmp")), uid)
+    try:
+        result = subprocess.run(
+            command(workdir, ["-I", "-c", "import numpy"]), capture_output=True, text=True,
+            timeout=60, user=uid, group=uid, extra_groups=[] if uid is not None else None,
+            stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SandboxUnavailable(f"bubblewrap could not start ({error}). "
+                                 f"{HOW_TO_GET_ONE}") from None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if result.returncode != 0:
+        why = result.stderr.strip().splitlines()[-1:] or ["no message"]
+        hint = ""
+        if "Permission denied" in why[0] and uid is not None:
+            hint = (" As root, the grader runs sandboxes as `nobody`, which must be able to "
+                    f"read the Python environment ({sys.prefix}, {sys.base_prefix}); make it "
+                    "from a Python outside /root (e.g. /usr/bin/python3.11 -m venv).")
+        raise SandboxUnavailable(f"a test sandbox failed: {why[0]}.{hint} {HOW_TO_GET_ONE}")
+
+
+def make_workdir(parent, uid):
+    """An empty folder the sandbox's user may write."""
+    workdir = Path(tempfile.mkdtemp(prefix="rnn-sandbox-", dir=parent))
+    if uid is not None:
+        os.chown(workdir, uid, uid)
+    return workdir

@@ -1,0 +1,73 @@
+"""RESULTS/.state: one file per graded notebook, so a run can stop and resume.
+
+A notebook's state holds its `NotebookResult` and a key (the notebook's
+bytes and the course's fingerprint): a re-run skips a notebook whose key is
+unchanged, so no grade is lost or counted twice. Results the grader's own
+failure caused are never stored.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from .results import NotebookResult
+
+
+class StateStore:
+    def __init__(self, out):
+        self.root = Path(out) / ".state"
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, student, assignment):
+        return self.root / student / f"{assignment}.json"
+
+    @staticmethod
+    def key(fingerprint, job):
+        digest = hashlib.sha256(fingerprint.encode())
+        digest.update(job.path.read_bytes() if job.path and job.path.is_file()
+                      else f"{job.problem}:{job.note}".encode())
+        digest.update(f"{job.submitted_at}:{job.late}".encode())
+        return digest.hexdigest()
+
+    def load(self, student, assignment):
+        try:
+            return NotebookResult.from_json(self.path(student, assignment).read_text())
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def is_current(self, job, key):
+        result = self.load(job.student, job.assignment)
+        return result is not None and result.key == key
+
+    def save(self, result):
+        path = self.path(result.student, result.assignment)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(result.to_json())
+        os.replace(tmp, path)
+
+    def all(self):
+        results = []
+        for path in sorted(self.root.glob("*/*.json")):
+            try:
+                results.append(NotebookResult.from_json(path.read_text()))
+            except (ValueError, TypeError):
+                continue
+        return results
+
+    def remove(self, student, assignment=None):
+        if assignment is None:
+            shutil.rmtree(self.root / student, ignore_errors=True)
+        else:
+            self.path(student, assignment).unlink(missing_ok=True)
+
+    def read_meta(self):
+        try:
+            return json.loads((self.root / "course.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def write_meta(self, meta):
+        (self.root / "course.json").write_text(json.dumps(meta))

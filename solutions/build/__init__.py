@@ -1,0 +1,1 @@
+"""Build and release: authored notebooks + reference -> nbgrader source notebooks -> exercises/."""
