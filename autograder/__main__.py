@@ -48,16 +48,15 @@ def main(argv=None):
         parser.error("--jobs must be at least 1")
     warnings.filterwarnings("ignore", module="nbformat")  # MissingIDField on old notebooks
     from . import grade as grading
-    from .lateness import load_policy
 
     limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.timeout,
                     memory_mb=args.memory, processes=args.processes)
     try:
-        lateness = load_policy(args.submissions, args.nbgrader_config)
         outcome = grading.run(args.submissions, args.out, jobs=args.jobs, limits=limits,
                               assignments=args.assignment, students=args.student,
                               force=args.force, progress=not args.quiet,
-                              unsandboxed=args.unsandboxed, lateness=lateness)
+                              unsandboxed=args.unsandboxed,
+                              nbgrader_config=args.nbgrader_config)
     except (InstructorError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -18,10 +18,11 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from . import feedback, report, scoring, summary
+from . import feedback, report, scoring, summary, totals
 from .collect import InstructorError, collect
 from .course import Course
 from .gradebook import GradebookWriter
+from .lateness import Policy
 from .results import ItemResult, NotebookResult
 from .sandbox.limits import Limits
 from .sandbox.runner import SandboxFailed, SandboxPool
@@ -41,6 +42,7 @@ class RunReport:
     grader_failures: list = field(default_factory=list)  # (student, assignment, message)
     unattributed: list = field(default_factory=list)
     enforcement: str = ""
+    canvas_ids: bool = False  # students are Canvas user ids: the export names them so
 
 
 def _problem_result(course, job, status, message, **extra):
@@ -61,7 +63,7 @@ def _render(nb_json, result):
                            result.max_score, result.late_penalty)
 
 
-def grade_notebook(course, job, key, limits, pool, late_penalty=0.0, renderer=None):
+def grade_notebook(course, job, key, limits, pool, lateness=None, renderer=None):
     """Grade one (student, assignment). A student's mistake never raises; the grader's
     own failure comes back as a result marked `grader_failure`."""
     if job.problem:
@@ -88,6 +90,9 @@ def grade_notebook(course, job, key, limits, pool, late_penalty=0.0, renderer=No
     if job.note:
         for item in items:
             item.message += f" Note: {job.note}."
+    late_penalty = 0.0
+    if lateness is not None:
+        _, late_penalty = lateness.penalty_for(job, sum(i.score for i in items))
     result = NotebookResult(job.student, job.assignment, items, cell_scores, key=key,
                             label=job.label, submitted_at=_iso(job.submitted_at),
                             late_penalty=late_penalty)
@@ -125,26 +130,27 @@ def _forget_withdrawn(state, gradebook, jobs, scope_students, scope_assignments)
 
 
 def run(submissions, out, jobs=None, limits=None, assignments=None, students=None,
-        force=False, progress=True, unsandboxed=False, lateness=None):
+        force=False, progress=True, unsandboxed=False, nbgrader_config=None):
     """Grade a class; returns a RunReport. Raises InstructorError for bad arguments."""
     course = Course()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     collection = collect(submissions, list(course.assignments), out / ".collected",
-                         assignments)
+                         assignments, config=nbgrader_config)
+    lateness = Policy.load(collection.config)
     todo = _select(collection, students)
     state = StateStore(out)
     gradebook = GradebookWriter(out, course, state)
     scope = list(assignments or course.assignments)
     _forget_withdrawn(state, gradebook, todo, students, scope)
-    if lateness is not None:
-        gradebook.set_due_dates(lateness.due_dates())
+    gradebook.set_due_dates(lateness.due_dates())
     limits = limits or Limits()
     workers = jobs or os.cpu_count() or 1
     keyed = [(job, StateStore.key(course.fingerprint, job)) for job in todo]
     pending = [(job, key) for job, key in keyed if force or not state.is_current(job, key)]
     run_report = RunReport(skipped=len(todo) - len(pending),
-                           unattributed=list(collection.unattributed))
+                           unattributed=list(collection.unattributed),
+                           canvas_ids=collection.canvas_ids)
     bar = tqdm(total=len(todo), initial=run_report.skipped, unit="notebook",
                disable=not progress, desc="grading", file=sys.stderr)
     pool = SandboxPool(limits, spare=min(workers, len(pending)), unsandboxed=unsandboxed) \
@@ -156,8 +162,7 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
     try:
         futures = {}
         for job, key in pending:
-            penalty = lateness.penalty_for(job) if lateness else 0.0
-            futures[executor.submit(grade_notebook, course, job, key, limits, pool, penalty,
+            futures[executor.submit(grade_notebook, course, job, key, limits, pool, lateness,
                                     renderer)] = (job, key)
         for future in as_completed(futures):
             job, key = futures[future]
@@ -203,4 +208,5 @@ def write_outputs(out, state, course, run_report):
     results = [r for r in state.all() if r.assignment in course.assignments]
     run_report.results = results
     report.write_grades(out, results, course)
+    totals.write(out, results, list(course.assignments), canvas_ids=run_report.canvas_ids)
     summary.write(out, results, course, run_report)

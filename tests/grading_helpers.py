@@ -1,26 +1,39 @@
-"""Grade notebooks in-process for the tests: build a variant, get item scores."""
+"""Shared helpers of the grading tests: build a variant of a notebook, grade it."""
 
 import copy
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 
-from autograder import notebook
-from autograder.authoring import SOURCE
-from autograder.sandbox.runner import Limits
+from autograder import scoring
+from autograder.contract import assignment_of
+from autograder.course import SOURCE
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.runner import SandboxPool
+from autograder.submission import SourceNotebook
 from solutions import reference
 
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ROOT / "exercises"
+SITE = ROOT / "_build" / "html"
 FAST = Limits(cell_seconds=20, notebook_seconds=120, memory_mb=2048)
+_pool = None
+
+__all__ = ["assignment_of"]
+
+
+def pool():
+    """One sandbox pool per test process."""
+    global _pool
+    if _pool is None:
+        _pool = SandboxPool(FAST, spare=1)
+    return _pool
 
 
 def source_notebook(assignment):
     return nbformat.read(str(SOURCE / assignment / f"{assignment}.ipynb"), as_version=4)
-
-
-def assignment_of(function):
-    for name, functions in reference.FUNCTIONS.items():
-        if function in functions:
-            return name
-    raise KeyError(function)
 
 
 def with_answer(nb, grade_id, code):
@@ -34,9 +47,10 @@ def with_answer(nb, grade_id, code):
 
 
 def grade(assignment, nb, limits=FAST):
-    spec = notebook.Assignment.load(assignment, SOURCE / assignment / f"{assignment}.ipynb")
-    graded = notebook.grade(spec, nbformat.from_dict(nb), reference, limits)
-    return {i.item: i for i in graded.items}
+    """Grade one notebook in the sandbox: {function: ItemResult}."""
+    source = SourceNotebook.load(assignment, SOURCE / assignment / f"{assignment}.ipynb")
+    items, _, _ = scoring.grade(source, nbformat.from_dict(nb), reference, limits, pool())
+    return {i.item: i for i in items}
 
 
 def answer_source(nb, grade_id):
@@ -44,3 +58,21 @@ def answer_source(nb, grade_id):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
             return cell.source
     raise KeyError(grade_id)
+
+
+def grade_cli(*args, timeout=600, **kwargs):
+    """`python -m autograder grade ...` as an instructor runs it."""
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", *map(str, args),
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, **kwargs)
+
+
+def toc_pages():
+    """The book's pages in reading order, from _toc.yml (paths without suffix)."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages

@@ -90,12 +90,12 @@ def command(workdir, python_args, tmp_mb=256):
     args = [shutil.which("bwrap") or "bwrap",
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--hostname", "sandbox", "--clearenv",
-            *_system_binds()]
+            *_system_binds(),
+            # /tmp first: an environment that lives under /tmp is bound over it.
+            "--proc", "/proc", "--dev", "/dev", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp"]
     for path in _environment_paths():
         args += ["--ro-bind", path, path]
     args += ["--ro-bind", str(PACKAGE), str(PACKAGE),
-             "--proc", "/proc", "--dev", "/dev",
-             "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
              "--bind", str(workdir), HOME, "--chdir", HOME]
     env = {"HOME": HOME, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
            "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib",
