@@ -66,6 +66,8 @@ def main(argv=None):
         return 130
     if outcome.enforcement:
         print(f"sandbox: {outcome.enforcement}")
+    for note in outcome.notes:
+        print(note)
     print(f"graded {outcome.graded} notebooks ({outcome.skipped} unchanged, kept) -> "
           f"{args.out}/grades.csv")
     for student, assignment, message in outcome.grader_failures:

@@ -17,7 +17,8 @@ from the name of the folder or zip holding it (innermost first):
 - Canvas: `name_[late_]userid_fileid_original`; a resubmitted file's original
   name gets `-1`, `-2` before its extension;
 - Moodle: `Full Name_12345_assignsubmission_file_original`, or a folder of
-  that name per student (12345 is Moodle's participant number);
+  that name per student (12345 is the participant number Moodle gives the
+  student in that assignment's download);
 - Blackboard: `Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_original`;
 - the instructor's own pattern, nbgrader's `FileNameCollectorPlugin`
   (`c.FileNameCollectorPlugin.named_regexp`, groups `student_id`, `file_id`,
@@ -35,7 +36,8 @@ known, then by resubmission number, then by Canvas's file id (Canvas numbers
 uploads in order). Times are read by nbgrader's `parse_utc`; Blackboard's
 have no zone and are taken as UTC, as `zip_collect` takes them.
 Every file that is not graded and not an older attempt is listed in
-`Collection.unattributed` with the reason.
+`Collection.unattributed` with the reason; only hidden files (`.DS_Store`,
+`.ipynb_checkpoints/`) and macOS's `__MACOSX/` copies are passed over.
 """
 
 import io

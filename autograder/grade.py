@@ -41,6 +41,7 @@ class RunReport:
     results: list = field(default_factory=list)
     grader_failures: list = field(default_factory=list)  # (student, assignment, message)
     unattributed: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # about the collection as a whole
     enforcement: str = ""
     canvas_ids: bool = False  # students are Canvas user ids: the export names them so
 
@@ -102,6 +103,12 @@ def grade_notebook(course, job, key, limits, pool, lateness=None, renderer=None)
     return result
 
 
+def _policy_tag(config, lateness):
+    """The late-submission settings a result depends on: change them, and it is redone."""
+    stamp = f"{config}:{config.stat().st_mtime_ns}" if config else ""
+    return stamp + repr(sorted(lateness.due_dates().items()))
+
+
 def _select(collection, students):
     jobs = collection.jobs
     if students:
@@ -146,10 +153,12 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
     gradebook.set_due_dates(lateness.due_dates())
     limits = limits or Limits()
     workers = jobs or os.cpu_count() or 1
-    keyed = [(job, StateStore.key(course.fingerprint, job)) for job in todo]
+    policy = _policy_tag(collection.config, lateness)
+    keyed = [(job, StateStore.key(course.fingerprint, job, policy)) for job in todo]
     pending = [(job, key) for job, key in keyed if force or not state.is_current(job, key)]
     run_report = RunReport(skipped=len(todo) - len(pending),
                            unattributed=list(collection.unattributed),
+                           notes=list(collection.notes),
                            canvas_ids=collection.canvas_ids)
     bar = tqdm(total=len(todo), initial=run_report.skipped, unit="notebook",
                disable=not progress, desc="grading", file=sys.stderr)

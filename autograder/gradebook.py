@@ -9,6 +9,7 @@ submission times and late penalties are then recorded per submission, so
 import shutil
 import tempfile
 import warnings
+from datetime import UTC
 from pathlib import Path
 
 from .nbgrader_setup import alembic_on_path, nbgrader_api
@@ -40,9 +41,12 @@ class GradebookWriter:
     def set_due_dates(self, due_dates):
         for name, due in due_dates.items():
             if name in self.course.assignments:
+                due = due.astimezone(UTC).replace(tzinfo=None) if due.tzinfo else due
                 self.gradebook.update_or_create_assignment(name, duedate=due)
 
     def record(self, result, submitted_at=None):
+        if submitted_at is not None:  # nbgrader keeps naive UTC
+            submitted_at = submitted_at.astimezone(UTC).replace(tzinfo=None)
         gb = self.gradebook
         gb.update_or_create_student(result.student, first_name=result.label or None)
         submission = gb.update_or_create_submission(result.assignment, result.student,

@@ -24,8 +24,10 @@ class StateStore:
         return self.root / student / f"{assignment}.json"
 
     @staticmethod
-    def key(fingerprint, job):
+    def key(fingerprint, job, policy=""):
+        """What a result depends on: the course, the notebook, its time, the late policy."""
         digest = hashlib.sha256(fingerprint.encode())
+        digest.update(policy.encode())
         digest.update(job.path.read_bytes() if job.path and job.path.is_file()
                       else f"{job.problem}:{job.note}".encode())
         digest.update(f"{job.submitted_at}:{job.late}".encode())

@@ -20,6 +20,8 @@ def write(out, results, course, run_report):
              + (f"; {len(late)} notebooks late" if late else "") + ".", ""]
     if run_report.enforcement:
         lines += [f"Sandbox: {run_report.enforcement}.", ""]
+    lines += [f"{note}." if not note.endswith(".") else note for note in run_report.notes]
+    lines += [""] if run_report.notes else []
     lines += ["![score distribution per function](summary.png)", "",
               "| assignment | function | mean | full marks | "
               + " | ".join(s.value for s in statuses) + " |",

@@ -184,6 +184,20 @@ class Session:
         module.check = self.check
         module.use_reference_for = lambda name, namespace=None: None
         sys.modules[HIDDEN_TESTS_MODULE] = module
+        self.hidden_tests = module
+        self.hidden_tests_api = dict(vars(module))
+
+    def _hidden_tests_changes(self):
+        """What a cell swapped of the hidden-test module (it is put back)."""
+        changed = []
+        if sys.modules.get(HIDDEN_TESTS_MODULE) is not self.hidden_tests:
+            changed.append(HIDDEN_TESTS_MODULE)
+            sys.modules[HIDDEN_TESTS_MODULE] = self.hidden_tests
+        for name, value in self.hidden_tests_api.items():
+            if vars(self.hidden_tests).get(name, _MISSING) is not value:
+                changed.append(f"{HIDDEN_TESTS_MODULE}.{name}")
+                setattr(self.hidden_tests, name, value)
+        return changed
 
     def serve(self):
         while True:
@@ -199,7 +213,7 @@ class Session:
         reply = {"op": Op.DONE, "ok": True}
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = stdout, stderr
-        sys.modules[HIDDEN_TESTS_MODULE].check = self.check  # a cell may have swapped it
+        self._hidden_tests_changes()  # put back what a cell swapped (it was reported)
         try:
             code = compile(_transform(source), tag, "exec")
             if message.get("role") != "test":  # a test cell's hidden lines stay unseen
@@ -221,7 +235,7 @@ class Session:
         reply["stdout"] = stdout.getvalue()[:MAX_STREAM]
         reply["stderr"] = stderr.getvalue()[:MAX_STREAM]
         reply["figures"] = _figures()
-        reply["patched"] = self.snapshot.changes()
+        reply["patched"] = self.snapshot.changes() + self._hidden_tests_changes()
         return reply
 
     def _inject(self, names):
