@@ -22,8 +22,9 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import authoring  # noqa: E402
 from autograder.release import alembic_on_path  # noqa: E402
+
+from autograder import authoring  # noqa: E402
 from solutions.reference import FUNCTIONS  # noqa: E402
 
 WRONG = """

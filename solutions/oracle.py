@@ -3,7 +3,9 @@
 Every function has the signature of its namesake in ``solutions.reference``,
 takes NumPy arrays and returns NumPy arrays, but computes its answer the
 independent way: ``torch.nn.RNN`` / ``torch.nn.LSTM`` (also bidirectional on a
-packed batch) for forward passes, and autograd for every gradient. Nothing
+packed batch) / ``torch.nn.GRU`` for forward passes, autograd for every
+gradient, ``F.cross_entropy(ignore_index=...)`` for the masked loss and
+``torch.optim.Adam`` for the Adam update. Nothing
 here sets torch's default dtype; every tensor is created as float64.
 
 ``numerical_gradient`` has no oracle (it takes an arbitrary Python function of
@@ -262,6 +264,30 @@ def lstm_backward(dhs, x, h0, c0, W_x, W_h, b):
     )
 
 
+def _gru(W_x, W_h, b_x, b_h):
+    """``nn.GRU`` (batch_first; gates r, z, n) with weight_ih=W_x, weight_hh=W_h."""
+    H3, D = np.shape(W_x)
+    gru = nn.GRU(D, H3 // 3, batch_first=True, dtype=DTYPE)
+    with torch.no_grad():
+        gru.weight_ih_l0.copy_(_t(W_x))
+        gru.weight_hh_l0.copy_(_t(W_h))
+        gru.bias_ih_l0.copy_(_t(b_x))
+        gru.bias_hh_l0.copy_(_t(b_h))
+    return gru
+
+
+def gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h):
+    with torch.no_grad():
+        _, h_n = _gru(W_x, W_h, b_x, b_h)(_t(x_t)[:, None, :], _t(h_prev)[None])
+    return _np(h_n[0])
+
+
+def gru_forward(x, h0, W_x, W_h, b_x, b_h):
+    with torch.no_grad():
+        out, _ = _gru(W_x, W_h, b_x, b_h)(_t(x), _t(h0)[None])
+    return _np(out)
+
+
 # 5 · bidirectional ---------------------------------------------------------
 
 
@@ -287,3 +313,119 @@ def bilstm_forward(x, lengths, fwd, bwd):
         outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=T)
     final = torch.cat([h_n[0], h_n[1]], dim=1)
     return _np(outputs), _np(final)
+
+
+# 6 · language_model --------------------------------------------------------
+
+# The target torch ignores: where the mask is false.
+_IGNORE = -100
+
+
+def embed(ids, E):
+    with torch.no_grad():
+        return _np(F.embedding(torch.tensor(np.asarray(ids), dtype=torch.long), _t(E)))
+
+
+def embed_backward(dx, ids, V):
+    """Autograd through F.embedding of a (V, D) table."""
+    table = torch.zeros((V, np.shape(dx)[-1]), dtype=DTYPE, requires_grad=True)
+    F.embedding(torch.tensor(np.asarray(ids), dtype=torch.long), table).backward(_t(dx))
+    return _np(table.grad)
+
+
+def output_backward(dz, hs, W_y):
+    """Autograd through nn.Linear (bias b_y set to zeros: its value does not matter)."""
+    K, H = np.shape(W_y)
+    linear = nn.Linear(H, K, dtype=DTYPE)
+    with torch.no_grad():
+        linear.weight.copy_(_t(W_y))
+        linear.bias.zero_()
+    h = _t(hs, requires_grad=True)
+    linear(h).backward(_t(dz))
+    return _np(h.grad), _np(linear.weight.grad), _np(linear.bias.grad)
+
+
+def _masked_targets(targets, mask):
+    tgt = torch.tensor(np.asarray(targets), dtype=torch.long).clone()
+    tgt[~torch.tensor(np.asarray(mask), dtype=torch.bool)] = _IGNORE
+    return tgt.reshape(-1)
+
+
+def masked_cross_entropy(logits, targets, mask):
+    K = np.shape(logits)[-1]
+    z = _t(logits, requires_grad=True)
+    loss = F.cross_entropy(z.reshape(-1, K), _masked_targets(targets, mask),
+                           ignore_index=_IGNORE)
+    loss.backward()
+    return float(loss.item()), _np(z.grad)
+
+
+class _LanguageModel(nn.Module):
+    """nn.Embedding -> nn.RNN (tanh, batch_first) -> nn.Linear, holding ``params``."""
+
+    def __init__(self, params):
+        super().__init__()
+        V, D = np.shape(params["E"])
+        H = np.shape(params["W_h"])[0]
+        self.embedding = nn.Embedding(V, D, dtype=DTYPE)
+        self.rnn = _rnn(params["W_x"], params["W_h"], params["b"])
+        self.rnn.bias_hh_l0.requires_grad_(False)  # b is bias_ih_l0 alone
+        self.output = nn.Linear(H, V, dtype=DTYPE)
+        with torch.no_grad():
+            self.embedding.weight.copy_(_t(params["E"]))
+            self.output.weight.copy_(_t(params["W_y"]))
+            self.output.bias.copy_(_t(params["b_y"]))
+
+    def parameter_dict(self):
+        return {"E": self.embedding.weight, "W_x": self.rnn.weight_ih_l0,
+                "W_h": self.rnn.weight_hh_l0, "b": self.rnn.bias_ih_l0,
+                "W_y": self.output.weight, "b_y": self.output.bias}
+
+    def forward(self, ids, h0):
+        hs, h_n = self.rnn(self.embedding(ids), h0[None])
+        return self.output(hs), h_n[0]
+
+
+def lm_loss_and_grads(params, ids, targets, mask, h0):
+    model = _LanguageModel(params)
+    logits, h_last = model(torch.tensor(np.asarray(ids), dtype=torch.long), _t(h0))
+    V = logits.shape[-1]
+    loss = F.cross_entropy(logits.reshape(-1, V), _masked_targets(targets, mask),
+                           ignore_index=_IGNORE)
+    loss.backward()
+    grads = {k: _np(p.grad) for k, p in model.parameter_dict().items()}
+    return float(loss.item()), grads, _np(h_last)
+
+
+def adam_step(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """torch.optim.Adam, its state loaded with the moments after step t - 1."""
+    p = _t(param, requires_grad=True)
+    optimizer = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
+    optimizer.state[p] = {"step": torch.tensor(float(t - 1)), "exp_avg": _t(m),
+                          "exp_avg_sq": _t(v)}
+    p.grad = _t(grad)
+    optimizer.step()
+    state = optimizer.state[p]
+    return _np(p), _np(state["exp_avg"]), _np(state["exp_avg_sq"])
+
+
+def sample(params, h0, first_id, length, temperature, u):
+    """nn.RNNCell step by step; torch.searchsorted(right=True) on the cumulative
+    softmax finds the smallest id whose cumulative probability exceeds u[i]."""
+    H, D = np.shape(params["W_x"])
+    V = np.shape(params["E"])[0]
+    cell = nn.RNNCell(D, H, nonlinearity="tanh", dtype=DTYPE)
+    with torch.no_grad():
+        cell.weight_ih.copy_(_t(params["W_x"]))
+        cell.weight_hh.copy_(_t(params["W_h"]))
+        cell.bias_ih.copy_(_t(params["b"]))
+        cell.bias_hh.zero_()
+        E, W_y, b_y = _t(params["E"]), _t(params["W_y"]), _t(params["b_y"])
+        h, current, ids = _t(h0)[None], int(first_id), []
+        for u_i in _t(u):
+            h = cell(F.embedding(torch.tensor([current]), E), h)
+            p = torch.softmax(F.linear(h[0], W_y, b_y) / temperature, dim=-1)
+            current = min(int(torch.searchsorted(torch.cumsum(p, 0), u_i, right=True)),
+                          V - 1)
+            ids.append(current)
+    return np.array(ids, dtype=np.int64)

@@ -1,6 +1,8 @@
 """Shared helpers of the grading tests: build a variant of a notebook, grade it."""
 
+import atexit
 import copy
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -19,17 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
 SITE = ROOT / "_build" / "html"
 FAST = Limits(cell_seconds=20, notebook_seconds=120, memory_mb=2048)
-_pool = None
+_pools = {}
 
 __all__ = ["assignment_of"]
 
 
-def pool():
-    """One sandbox pool per test process."""
-    global _pool
-    if _pool is None:
-        _pool = SandboxPool(FAST, spare=1)
-    return _pool
+def pool(limits=FAST):
+    """One sandbox pool per test process and set of limits (a sandbox holds the memory
+    and process limits it was started with)."""
+    key = dataclasses.astuple(limits)
+    if key not in _pools:
+        _pools[key] = SandboxPool(limits, spare=1)
+        atexit.register(_pools[key].close)
+    return _pools[key]
 
 
 def source_notebook(assignment):
@@ -49,7 +53,8 @@ def with_answer(nb, grade_id, code):
 def grade(assignment, nb, limits=FAST):
     """Grade one notebook in the sandbox: {function: ItemResult}."""
     source = SourceNotebook.load(assignment, SOURCE / assignment / f"{assignment}.ipynb")
-    items, _, _ = scoring.grade(source, nbformat.from_dict(nb), reference, limits, pool())
+    items, _, _ = scoring.grade(source, nbformat.from_dict(nb), reference, limits,
+                                pool(limits))
     return {i.item: i for i in items}
 
 

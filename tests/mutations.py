@@ -331,12 +331,12 @@ MUTATIONS = {
         ("backward final taken at the last valid step",
          "final[n, H:] = hs_b[n, 0]", "final[n, H:] = hs_b[n, L - 1]"),
         ("backward LSTM reads the whole row flipped, padding first",
-         "    hs_b_rev, _ = lstm_forward(reverse_sequences(x, lengths), h0, c0, "
+         "    hs_b_rev = lstm_states(reverse_sequences(x, lengths), "
          "W_x_b, W_h_b, b_b)\n    hs_b = reverse_sequences(hs_b_rev, lengths)\n",
-         "    hs_b_rev, _ = lstm_forward(x[:, ::-1], h0, c0, W_x_b, W_h_b, b_b)\n"
+         "    hs_b_rev = lstm_states(x[:, ::-1], W_x_b, W_h_b, b_b)\n"
          "    hs_b = hs_b_rev[:, ::-1]\n"),
         ("forward weights used for the backward direction",
-         "h0, c0, W_x_b, W_h_b, b_b)", "h0, c0, W_x_f, W_h_f, b_f)"),
+         "W_x_b, W_h_b, b_b)", "W_x_f, W_h_f, b_f)"),
         ("zeroes the padding of x in place before running",
          "    N, T = x.shape[:2]\n",
          "    N, T = x.shape[:2]\n    for n in range(N):\n        x[n, lengths[n]:] = 0.0\n"),

@@ -5,8 +5,9 @@ first) from a local HTTP server and checks every page: no console error and no
 request that leaves the machine, every image loads, display math is typeset,
 the exercise downloads are the notebooks of ``exercises/``, the "next" links
 walk the chapters in order, search finds the LSTM chapter, and a phone-width
-screen has no horizontal scroll. Full-page screenshots of the chapters go to
-``artifacts/screenshots/`` (git-ignored, kept by CI).
+screen has no horizontal scroll; on a 390-px phone, whatever is wider than the
+screen shows that it scrolls and the diagrams' text is at least 11 px. Full-page
+screenshots of the chapters go to ``artifacts/screenshots/`` (git-ignored, kept by CI).
 """
 
 import functools
@@ -16,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import EXERCISES, ROOT, SITE, toc_pages
+from grading_helpers import EXERCISES, ROOT, SITE, toc_pages
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -204,6 +205,64 @@ def test_no_horizontal_scroll_at_phone_width(visit, path):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{chapter_name(path)}-phone.png"),
                         full_page=True)
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1,
+         "is_mobile": True, "has_touch": True}
+# Smallest diagram text on a phone, in CSS pixels (book/figures/style.py draws for it).
+PHONE_TEXT_PX = 11
+
+
+@pytest.mark.parametrize("path", [*BOOK_PAGES])
+def test_what_is_wider_than_a_phone_shows_that_it_scrolls(visit, path):
+    """On a 390-px phone, an equation, figure or table wider than the screen scrolls
+    inside its own box, and that box shows it (a shadow at the edge that hides more)."""
+    v = visit(**PHONE)
+    page = v.open(path)
+    hidden = page.evaluate("""() => {
+        const boxes = document.querySelectorAll(
+            'mjx-container[display="true"], div.math-wrapper, figure, .table-wrapper, table');
+        return [...boxes].filter(e => e.scrollWidth > e.clientWidth + 1).filter(e => {
+            const style = getComputedStyle(e);
+            const scrolls = ["auto", "scroll"].includes(style.overflowX);
+            const shows = style.backgroundImage.includes("gradient");
+            const inside = e.parentElement && e.parentElement.closest(
+                'mjx-container, div.math-wrapper, figure, .table-wrapper');
+            return !inside && !(scrolls && shows);
+        }).map(e => e.tagName.toLowerCase() + " " + e.textContent.trim().slice(0, 60));
+    }""")
+    assert hidden == [], (f"{path}: wider than a 390-px screen without a visible scroll "
+                          f"affordance: {hidden}")
+    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_diagram_text_is_legible_on_a_phone(visit, path):
+    """Every diagram's smallest text is at least 11 CSS pixels on a 390-px phone.
+
+    The diagrams are SVG whose text is drawn as paths; book/figures/style.py records the
+    smallest text size (in pt) in each SVG's description, and its width in pt is the SVG's
+    width, so the displayed size is smallest * displayed width / SVG width."""
+    v = visit(**PHONE)
+    page = v.open(path)
+    diagrams = page.evaluate("""async () => {
+        // The project's diagrams (book/figures/chNN_*.svg, copied to _images/ by Sphinx).
+        const images = [...document.images].filter(img => /\\/ch\\d\\d_[^/]*\\.svg$/.test(img.src));
+        return Promise.all(images.map(async img => {
+            const svg = await (await fetch(img.src)).text();
+            return {
+                src: img.getAttribute("src"),
+                shown: img.getBoundingClientRect().width,
+                width: parseFloat(svg.match(/<svg[^>]*\\bwidth="([\\d.]+)pt"/)[1]),
+                smallest: parseFloat((svg.match(/smallest text ([\\d.]+) pt/) || [0, 0])[1]),
+            };
+        }));
+    }""")
+    assert diagrams, f"{path}: a chapter without a diagram?"
+    small = [f"{d['src']}: smallest text {d['smallest'] * d['shown'] / d['width']:.1f} px"
+             for d in diagrams
+             if not d["smallest"] or d["smallest"] * d["shown"] / d["width"] < PHONE_TEXT_PX - 0.05]
+    assert small == [], f"{path}: diagram text under {PHONE_TEXT_PX} px on a phone: {small}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS)

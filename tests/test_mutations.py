@@ -10,6 +10,8 @@ import pytest
 from grading_helpers import answer_source, assignment_of, grade, source_notebook, with_answer
 from mutations import MUTATIONS
 
+from autograder.contract import ASSIGNMENTS
+
 CASES = [(function, label, old, new) for function, entries in MUTATIONS.items()
          for label, old, new in entries]
 
@@ -37,8 +39,6 @@ def test_mistake_loses_marks_on_its_function_only(function, label, old, new):
 
 
 def test_every_function_has_three_mutations():
-    from solutions.reference import FUNCTIONS
-
-    for functions in FUNCTIONS.values():
+    for functions in ASSIGNMENTS.values():
         for function in functions:
             assert len(MUTATIONS.get(function, [])) >= 3, function

@@ -6,10 +6,14 @@ import sys
 
 import nbformat
 import pytest
-from conftest import EXERCISES, ROOT, SOURCE
+from grading_helpers import EXERCISES, ROOT, SOURCE
+from release_helpers import LEAK_MARKERS, solution_lines
 
-from autograder import authoring, release
+from autograder.contract import ASSIGNMENTS as CONTRACT
+from autograder.contract import GRADED, METADATA_KEY
+from autograder.nbgrader_setup import STUB
 from solutions import reference
+from solutions.build import authoring, release
 
 ASSIGNMENTS = authoring.assignments()
 
@@ -18,29 +22,15 @@ def cells_by_id(nb):
     return {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
 
 
-def solution_lines(name):
-    """The distinctive lines of a reference answer (inside its solution block)."""
-    source = authoring.reference_source(name)
-    body = source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
-    # The docstrings state the spec's equations and reach students by design.
-    docstring = "\n".join(getattr(reference, f).__doc__ or "" for fs in reference.FUNCTIONS.values()
-                          for f in fs)
-    graded = [f for functions in reference.FUNCTIONS.values() for f in functions]
-    calls = re.compile(r"^[\w, ]+ = ({})\(".format("|".join(graded)))  # a test calls these too
-    return [line.strip() for line in body.splitlines()
-            if len(line.strip()) > 12 and not line.strip().startswith(("#", "return"))
-            and not calls.match(line.strip()) and line.strip() not in docstring]
-
-
 def test_every_spec_function_has_an_assignment():
-    assert ASSIGNMENTS == sorted(reference.FUNCTIONS)
+    assert ASSIGNMENTS == sorted(CONTRACT) and reference.FUNCTIONS is CONTRACT
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_source_notebook_is_generated_from_the_authored_text(assignment):
     built = nbformat.writes(authoring.build_source(authoring.AUTHORED / f"{assignment}.py"))
     committed = (SOURCE / assignment / f"{assignment}.ipynb").read_text()
-    assert committed == built + "\n", "run `python -m autograder release`"
+    assert committed == built + "\n", "run `python -m solutions.build`"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -56,10 +46,30 @@ def test_answer_cells_are_the_reference_verbatim(assignment):
         namespace = {}
         exec(compile("import numpy as np\n" + cell.source, "<cell>", "exec"), namespace)
         assert namespace[name].__code__.co_code == getattr(reference, name).__code__.co_code
+        assert cell.metadata[METADATA_KEY] == {"function": name}
         tests = [g for g in cells if g and g.startswith(f"test_{name}")]
-        assert {f"test_{name}", f"test_{name}_edge"} <= set(tests)
+        assert tests == [t.grade_id for t in GRADED[name].test_cells]
         for gid in tests:
             assert cells[gid].metadata.nbgrader["grade"] and cells[gid].metadata.nbgrader["points"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_test_cell_carries_its_intent(assignment):
+    """The build writes what each graded test cell checks into its metadata (the
+    grader reads it there, never from the cell's text); no other cell has any."""
+    nb = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", as_version=4)
+    expected = {t.grade_id: {"function": f.name, "suite": t.suite.value, "deps": list(f.deps)}
+                for name in CONTRACT[assignment] for f in [GRADED[name]] for t in f.test_cells}
+    found = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            found[meta["grade_id"]] = cell.metadata.get(METADATA_KEY)
+            assert meta["points"] == next(t.points for f in GRADED.values()
+                                          for t in f.test_cells if t.grade_id == meta["grade_id"])
+        elif not meta.get("solution"):
+            assert METADATA_KEY not in cell.metadata, meta.get("grade_id")
+    assert found == expected
 
 
 @pytest.mark.slow
@@ -68,12 +78,8 @@ def test_exercises_are_what_nbgrader_generates(tmp_path):
     for path in generated:
         assert path.read_bytes() == (EXERCISES / path.name).read_bytes(), (
             f"exercises/{path.name} differs from nbgrader's release: run "
-            "`python -m autograder release` (never edit exercises/ by hand)")
+            "`python -m solutions.build` (never edit exercises/ by hand)")
     assert sorted(p.name for p in EXERCISES.glob("*.ipynb")) == [p.name for p in generated]
-
-
-LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-                "autograder.checks", "use_reference_for", "solutions.reference")
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -83,12 +89,11 @@ def test_exercises_hold_no_solution_and_no_hidden_test(assignment):
         assert marker not in text
     nb = nbformat.reads(text, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    for functions in reference.FUNCTIONS.values():
-        for name in functions:
-            for line in solution_lines(name):
-                assert line not in code, f"{assignment} leaks a line of {name}: {line}"
+    for name in GRADED:
+        for line in solution_lines(name):
+            assert line not in code, f"{assignment} leaks a line of {name}: {line}"
     answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    assert all(release.STUB.splitlines()[-1] in c.source for c in answers)
+    assert all(STUB.splitlines()[-1] in c.source for c in answers)
 
 
 def test_release_command_is_deterministic(tmp_path):

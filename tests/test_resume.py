@@ -9,8 +9,7 @@ import time
 
 import nbformat
 import pytest
-from conftest import ROOT, SOURCE
-from grading_helpers import answer_source, with_answer
+from grading_helpers import ROOT, SOURCE, answer_source, with_answer
 
 A = "01_recurrence"
 pytestmark = pytest.mark.slow

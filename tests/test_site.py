@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from conftest import EXERCISES, SITE, toc_pages
+from grading_helpers import EXERCISES, SITE, toc_pages
 from test_release import LEAK_MARKERS, solution_lines
 
 from solutions import reference

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import EXERCISES, ROOT, SOURCE
 from filelock import FileLock
+from grading_helpers import EXERCISES, ROOT, SOURCE
 
-from autograder import release
+from autograder.nbgrader_setup import STUB
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ NOTEBOOKS = sorted(p.name for p in EXERCISES.glob("*.ipynb"))
 NOT_FOR_STUDENTS = ("torch", "jupyter-book", "jupyter_book", "sphinx", "nbgrader", "pytest")
 READABLE_ERRORS = ("AssertionError", "NotImplementedError")
 # The message of the stub that replaces every answer in the release.
-STUB_MESSAGE = ast.literal_eval(re.search(r"NotImplementedError\((.*)\)", release.STUB).group(1))
+STUB_MESSAGE = ast.literal_eval(re.search(r"NotImplementedError\((.*)\)", STUB).group(1))
 
 # Runs inside the student's venv: execute one notebook the way "Run All" does.
 RUNNER = '''

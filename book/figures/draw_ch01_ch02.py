@@ -9,99 +9,15 @@ stays readable in greyscale: roles are told apart by fill *and* by hatching or
 line style, never by colour alone.
 """
 
-from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
-plt.rcParams["svg.hashsalt"] = "rnn-course"
-plt.rcParams["svg.fonttype"] = "path"
-plt.rcParams["font.size"] = 11
-plt.rcParams["mathtext.fontset"] = "dejavusans"
-
-OUT = Path(__file__).resolve().parent
-
-# Fills and hatches for the three roles of a node.
-INPUT = dict(fc="white", hatch=None)
-HIDDEN = dict(fc="#d9d9d9", hatch=None)
-OUTPUT = dict(fc="white", hatch="////")
-LOSS = dict(fc="#f2f2f2", hatch=None)
-BACK = "#555555"  # colour of backward (gradient) arrows, also dashed
-
-
-def node(ax, x, y, label, role, w=0.9, h=0.6, fontsize=12, round_=0.12):
-    """A box centred at (x, y) with a label; returns its half sizes."""
-    patch = FancyBboxPatch(
-        (x - w / 2, y - h / 2),
-        w,
-        h,
-        boxstyle=f"round,pad=0,rounding_size={round_}",
-        fc=role["fc"],
-        ec="black",
-        lw=1.3,
-        hatch=role["hatch"],
-        zorder=2,
-    )
-    ax.add_patch(patch)
-    if label:
-        bbox = None
-        if role["hatch"]:
-            # keep the label readable on top of the hatching
-            bbox = dict(boxstyle="round,pad=0.12", fc="white", ec="none")
-        ax.text(x, y, label, ha="center", va="center", fontsize=fontsize,
-                zorder=3, bbox=bbox)
-    return w / 2, h / 2
-
-
-def arrow(ax, start, end, label=None, label_xy=None, dashed=False,
-          color="black", rad=0.0, lw=1.3, fontsize=10, ha="center",
-          va="center", head=True):
-    style = "-|>" if head else "-"
-    patch = FancyArrowPatch(
-        start,
-        end,
-        arrowstyle=style,
-        mutation_scale=12,
-        lw=lw,
-        color=color,
-        linestyle=(0, (4, 2.5)) if dashed else "solid",
-        connectionstyle=f"arc3,rad={rad}",
-        shrinkA=0,
-        shrinkB=0,
-        zorder=1,
-    )
-    ax.add_patch(patch)
-    if label:
-        if label_xy is None:
-            label_xy = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-        ax.text(*label_xy, label, ha=ha, va=va, fontsize=fontsize,
-                color=color, zorder=3)
-
-
-def new_axes(width, height, xlim, ylim):
-    fig, ax = plt.subplots(figsize=(width, height))
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
-    return fig, ax
-
-
-def save(fig, name):
-    fig.savefig(OUT / name, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    print("wrote", OUT / name)
+from matplotlib.patches import FancyArrowPatch
+from style import BACK, HIDDEN, INPUT, LOSS, OUTPUT, arrow, canvas, node, save
 
 
 # --------------------------------------------------------------------------
 # Chapter 1, figure 1: feedforward layer, folded RNN, unrolled RNN
 # --------------------------------------------------------------------------
 def draw_unrolled():
-    fig, ax = new_axes(11.0, 3.6, (-0.6, 16.2), (-0.65, 4.55))
+    fig, ax = canvas(11.0, 3.6, (-0.6, 16.2), (-0.65, 4.55))
     yx, yh, yy = 0.4, 2.2, 4.0
     gap = 0.3
 
@@ -130,7 +46,7 @@ def draw_unrolled():
                            mutation_scale=12, lw=1.3, color="black", zorder=1,
                            shrinkA=0, shrinkB=0)
     ax.add_patch(loop)
-    ax.text(cx + 0.98, yh, "$W_h$", ha="left", va="center", fontsize=10)
+    ax.text(cx + 0.98, yh, "$W_h$", ha="left", va="center", fontsize=11)
     ax.text(cx + 0.35, -0.4, "(b) recurrent, folded", ha="center", va="center",
             fontsize=11)
 
@@ -180,7 +96,7 @@ def _chain(ax, xs, yh, *, inputs, outputs, w=0.55, h=0.42, yx=None, yy=None,
 
 
 def draw_io_shapes():
-    fig, ax = new_axes(11.5, 3.3, (-1.0, 20.4), (-1.25, 3.9))
+    fig, ax = canvas(11.5, 3.3, (-1.0, 20.4), (-1.25, 3.9))
     yh = 1.55
     step = 0.85
     titles = []
@@ -216,15 +132,15 @@ def draw_io_shapes():
     ax.plot([mid, mid], [yh - 1.35, yh + 1.35], color="black", lw=0.9,
             linestyle=(0, (2, 2)))
     ax.text((xs[0] + xs[2]) / 2, yh + 1.05, "encoder", ha="center", va="center",
-            fontsize=9)
+            fontsize=11)
     ax.text((xs[3] + xs[5]) / 2, yh - 1.05, "decoder", ha="center", va="center",
-            fontsize=9)
+            fontsize=11)
     titles.append((sum(xs) / 6, "encoder–decoder", "translation, video description"))
 
     for cx, title, example in titles:
         ax.text(cx, 3.55, title, ha="center", va="center", fontsize=11,
                 fontweight="bold")
-        ax.text(cx, 3.1, example, ha="center", va="center", fontsize=9.5,
+        ax.text(cx, 3.1, example, ha="center", va="center", fontsize=11,
                 style="italic")
 
     # legend
@@ -233,7 +149,7 @@ def draw_io_shapes():
                            (9.1, HIDDEN, "hidden state $h_t$"),
                            (12.9, OUTPUT, "output $y_t$")):
         node(ax, lx, ly, "", role, w=0.55, h=0.42, round_=0.07)
-        ax.text(lx + 0.45, ly, text, ha="left", va="center", fontsize=10)
+        ax.text(lx + 0.45, ly, text, ha="left", va="center", fontsize=11)
     save(fig, "ch01_io_shapes.svg")
 
 
@@ -241,7 +157,7 @@ def draw_io_shapes():
 # Chapter 2, figure 1: forward pass and backward gradient flow
 # --------------------------------------------------------------------------
 def draw_bptt_graph():
-    fig, ax = new_axes(11.0, 5.6, (-0.9, 13.9), (-1.45, 6.2))
+    fig, ax = canvas(11.0, 5.6, (-0.9, 13.9), (-1.45, 6.2))
     yx, yh, yy, ye = 0.3, 2.2, 3.9, 5.45
     x0, dx = 0.3, 3.0
     T = 4
@@ -264,11 +180,11 @@ def draw_bptt_graph():
         arrow(ax, (cx + b, yy - g), (cx + b, yh + g), dashed=True, color=BACK)
         arrow(ax, (cx + b, yh - g), (cx + b, yx + g), dashed=True, color=BACK)
         ax.text(cx + 0.3, (yy + ye) / 2, r"$\partial E_t/\partial y_t$",
-                ha="left", va="center", fontsize=9, color=BACK)
+                ha="left", va="center", fontsize=11, color=BACK)
         ax.text(cx + 0.3, (yh + yy) / 2, r"$\partial y_t/\partial h_t$",
-                ha="left", va="center", fontsize=9, color=BACK)
+                ha="left", va="center", fontsize=11, color=BACK)
         ax.text(cx + 0.3, (yx + yh) / 2, "$dx_t$", ha="left", va="center",
-                fontsize=9, color=BACK)
+                fontsize=11, color=BACK)
         # recurrence: forward above, backward below
         prev = x0 + (t - 1) * dx
         left = prev + (0.4 if t == 1 else 0.45)
@@ -278,17 +194,17 @@ def draw_bptt_graph():
               color=BACK)
         ax.text((left + cx - 0.45) / 2, yh - 0.3,
                 rf"$\partial h_{t}/\partial h_{t - 1}$",
-                ha="center", va="top", fontsize=9, color=BACK)
-    ax.text(x0, yh - 0.62, "$dh_0$", ha="center", va="top", fontsize=9,
+                ha="center", va="top", fontsize=11, color=BACK)
+    ax.text(x0, yh - 0.62, "$dh_0$", ha="center", va="top", fontsize=11,
             color=BACK)
     # legend
     ly = -1.0
     arrow(ax, (0.2, ly), (1.2, ly))
     ax.text(1.4, ly, "forward pass: compute and store every $h_t$",
-            ha="left", va="center", fontsize=10)
+            ha="left", va="center", fontsize=11)
     arrow(ax, (7.2, ly), (8.2, ly), dashed=True, color=BACK)
     ax.text(8.4, ly, "backward pass: gradients, $t = T, \\dots, 1$",
-            ha="left", va="center", fontsize=10)
+            ha="left", va="center", fontsize=11)
     save(fig, "ch02_bptt_graph.svg")
 
 
@@ -298,7 +214,7 @@ def draw_bptt_graph():
 def draw_truncated():
     T, k = 12, 4
     dx = 1.05
-    fig, ax = new_axes(11.0, 2.6, (-0.6, T * dx + 0.5), (-0.65, 2.35))
+    fig, ax = canvas(11.0, 2.6, (-0.6, T * dx + 0.5), (-0.65, 2.35))
     yh = 1.0
     node(ax, 0.0, yh, "$h_0$", INPUT, w=0.7, h=0.55, fontsize=11)
     for t in range(1, T + 1):
@@ -324,19 +240,19 @@ def draw_truncated():
                 color="black", lw=1.0)
         ax.text((xa + xb) / 2, yh + 1.0,
                 f"chunk {c + 1}: steps ${a}, \\dots, {b}$",
-                ha="center", va="center", fontsize=9.5)
+                ha="center", va="center", fontsize=11)
     ly = -0.3
     arrow(ax, (0.0, ly), (0.8, ly), lw=1.1)
     ax.text(0.95, ly, "state carried forward", ha="left", va="center",
-            fontsize=9.5)
+            fontsize=11)
     arrow(ax, (4.6, ly), (3.8, ly), dashed=True, color=BACK, lw=1.1)
     ax.text(4.75, ly, "gradient, inside a chunk only", ha="left", va="center",
-            fontsize=9.5)
+            fontsize=11)
     mx = 8.6
     ax.plot([mx - 0.09, mx + 0.09], [ly - 0.09, ly + 0.09], color="black", lw=1.4)
     ax.plot([mx - 0.09, mx + 0.09], [ly + 0.09, ly - 0.09], color="black", lw=1.4)
     ax.text(mx + 0.25, ly, "gradient stopped (detach)", ha="left", va="center",
-            fontsize=9.5)
+            fontsize=11)
     save(fig, "ch02_truncated.svg")
 
 

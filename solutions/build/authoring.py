@@ -62,6 +62,11 @@ def _array_literal(value):
 
 
 def _literal(value):
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if isinstance(value, (bool, int, np.integer)):
+        return repr(int(value)) if not isinstance(value, bool) else repr(value)
     if isinstance(value, (tuple, list)):
         inner = ", ".join(_literal(v) for v in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
@@ -71,6 +76,8 @@ def _literal(value):
 
 
 def _rounded(value):
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
         return type(value)(_rounded(v) for v in value)
     if isinstance(value, float):
@@ -102,6 +109,12 @@ def expand_case(line):
 
 def _clean(value):
     """Expected values printed to 10 significant digits are plenty for 1e-6 checks."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        return value
     if isinstance(value, (list, tuple)):
         return type(value)(_clean(v) for v in value)
     if isinstance(value, (float, np.floating)) or np.ndim(value) == 0:

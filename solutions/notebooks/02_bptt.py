@@ -25,11 +25,13 @@
 # A gradient has the shape of what it is the gradient of (`dW_x` is `(H, D)`, like `W_x`).
 # Functions are pure: return new arrays, never modify an input.
 #
-# **How to work.** Replace each `raise NotImplementedError(...)` line with your code, then run the
-# test cell below it. A failing test tells you which output, which index, the expected
-# and the obtained value, and a likely cause. When all tests pass, run
-# *Kernel → Restart & Run All* once before you submit. Your instructor's grader runs more
-# tests than you see here (other shapes and seeds, N = T = H = 1, saturated inputs).
+# **How to work.** Under each function's heading, replace the line
+# `raise NotImplementedError(...)` that follows `# YOUR CODE HERE` with your code, then run
+# the test cell below it. A failing test tells you which output, which index, the expected
+# and the obtained value, and a likely cause. When all tests pass, restart the kernel and
+# run every cell once before you submit (*Kernel → Restart Kernel and Run All Cells* in
+# JupyterLab, *Kernel → Restart & Run All* in the classic notebook). Your instructor's
+# grader runs more tests than you see here (other shapes and seeds, saturated inputs).
 
 # %%
 import numpy as np
@@ -56,9 +58,10 @@ import numpy as np
 # %% answer="softmax_cross_entropy"
 
 # %% tests="softmax_cross_entropy"
+begin_tests("softmax_cross_entropy")
 # A small case; the expected values were computed with PyTorch.
 #: case softmax_cross_entropy N=2 T=3 K=4 seed=246
-before = inputs_snapshot(logits, targets)
+before = inputs_snapshot(logits=logits, targets=targets)
 loss, dlogits = expect_values("softmax_cross_entropy(logits, targets)",
                               softmax_cross_entropy(logits, targets), 2)
 expect_array("loss", loss, expected_loss,
@@ -67,8 +70,7 @@ expect_array("loss", loss, expected_loss,
 expect_array("dlogits", dlogits, expected_dlogits,
              hint="dlogits = (softmax(logits) - one_hot(targets)) / (N*T); the softmax is "
                   "taken over the last axis.")
-expect_unchanged("softmax_cross_entropy (logits)", before[0], logits)
-expect_unchanged("softmax_cross_entropy (targets)", before[1], targets)
+expect_unchanged("softmax_cross_entropy", before)
 
 # Uniform logits: every class has probability 1/K, so the loss is log K whatever the
 # targets, and the gradient is (1/K - one_hot) / (N*T).
@@ -80,15 +82,39 @@ expect_array("dlogits for uniform logits", dlogits_u, (1 / 5 - np.eye(5)[targets
              hint="subtract 1 at the target class only, then divide by N*T = 6.")
 
 # Logits in the thousands: log p is finite (here exactly 0 and -2000), exp() is not.
+LOG_HINT = ("a nan means np.exp overflowed: subtract the maximum of each row before exp. An "
+            "inf means np.log of a probability that underflowed to 0 (exp(-2000) is 0 in "
+            "float64): do not take log(softmax(z)); compute log p directly as "
+            "(z - max) - log(sum(exp(z - max))).")
 loss_big, dlogits_big = softmax_cross_entropy(np.array([[[1000.0, 0.0, -1000.0],
                                                          [1000.0, 0.0, -1000.0]]]),
                                               np.array([[0, 2]]))
-expect_array("loss for logits near 1000", loss_big, 1000.0,
-             hint="np.exp(1000) overflows: subtract the maximum of each row before exp, "
-                  "and take log p = (z - max) - log(sum(exp(z - max))).")
+expect_array("loss for logits near 1000", loss_big, 1000.0, hint=LOG_HINT)
 expect_array("dlogits for logits near 1000", dlogits_big,
              np.array([[[0.0, 0.0, 0.0], [0.5, 0.0, -0.5]]]),
              hint="compute the probabilities from the shifted logits z - max.")
+
+# Rows at very different scales (near 1000, near 0, near -500, one row far apart): each
+# row must be shifted by its OWN maximum. The expected values were computed with PyTorch.
+logits_rows = np.array([[[1000.0, 0.0, -1000.0], [0.001, 0.002, 0.0]],
+                        [[-500.0, -501.0, -499.0], [0.0, 0.0, 30.0]]])
+loss_rows, dlogits_rows = softmax_cross_entropy(logits_rows, np.array([[2, 1], [0, 2]]))
+expect_array("loss for rows at very different scales", loss_rows, 500.6263046466115,
+             hint="take the maximum of each row (axis=-1, keepdims=True), not of the whole "
+                  "array. " + LOG_HINT)
+expect_array("dlogits for rows at very different scales", dlogits_rows,
+             np.array([[[0.25, 0.0, -0.25],
+                        [0.083333305556, -0.16658331946, 0.083250013903]],
+                       [[-0.18881788224, 0.022507643293, 0.16631023894],
+                        [2.3394057422e-14, 2.3394057422e-14, -4.6795900488e-14]]]),
+             hint="shift each row by its own maximum before the softmax.")
+
+# The edge sizes: one position, one class (p = 1, so the loss and its gradient are 0).
+#: case softmax_cross_entropy N=1 T=1 K=1 seed=247
+loss_1, dlogits_1 = softmax_cross_entropy(logits, targets)
+expect_array("loss with N = T = K = 1", loss_1, expected_loss, hint="with N = T = D = H = K = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+expect_array("dlogits with N = T = K = 1", dlogits_1, expected_dlogits, hint="with N = T = D = H = K = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("softmax_cross_entropy")
 
 # %% [markdown]
 # ## 2. One step backwards
@@ -112,9 +138,10 @@ expect_array("dlogits for logits near 1000", dlogits_big,
 # %% answer="rnn_cell_backward"
 
 # %% tests="rnn_cell_backward"
+begin_tests("rnn_cell_backward")
 # D = 3 and H = 4 differ, so a transposed weight fails loudly.
 #: case rnn_cell_backward N=2 D=3 H=4 seed=202
-before = inputs_snapshot(dh_t, x_t, h_prev, h_t, W_x, W_h)
+before = inputs_snapshot(dh_t=dh_t, x_t=x_t, h_prev=h_prev, h_t=h_t, W_x=W_x, W_h=W_h)
 dx_t, dh_prev, dW_x, dW_h, db = expect_values(
     "rnn_cell_backward(...)", rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h), 5)
 expect_array("db", db, expected_db,
@@ -129,16 +156,26 @@ expect_array("dW_x", dW_x, expected_dW_x,
              hint="dW_x sums da_t.T @ x_t over the batch: shape (H, D).")
 expect_array("dW_h", dW_h, expected_dW_h,
              hint="dW_h sums da_t^T h_{t-1} over the batch: the PREVIOUS state, not h_t.")
-for name, old, new in zip(["dh_t", "x_t", "h_prev", "h_t", "W_x", "W_h"], before,
-                          [dh_t, x_t, h_prev, h_t, W_x, W_h]):
-    expect_unchanged(f"rnn_cell_backward ({name})", old, new)
+expect_unchanged("rnn_cell_backward", before)
+
+# The edge sizes.
+#: case rnn_cell_backward N=1 D=1 H=1 seed=212
+grads_1 = expect_values("rnn_cell_backward(...) with N = D = H = 1",
+                        rnn_cell_backward(dh_t, x_t, h_prev, h_t, W_x, W_h), 5)
+for name, got, expected in zip(["dx_t", "dh_prev", "dW_x", "dW_h", "db"], grads_1,
+                               [expected_dx_t, expected_dh_prev, expected_dW_x,
+                                expected_dW_h, expected_db]):
+    expect_array(f"{name} with N = D = H = 1", got, expected, hint="with N = T = D = H = K = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("rnn_cell_backward")
 
 # %% [markdown]
 # ## 3. Backpropagation through time
 #
 # `rnn_backward` receives the upstream gradient of **every** hidden state,
-# `dhs[:, t]` $= \partial E_t / \partial h_t$, through the output at step $t$ only. First run
-# the forward pass again and keep every state. Then walk the steps backwards: the total
+# `dhs[:, t-1]` $= \partial E_t / \partial h_t$, through the output at step $t$ only. First
+# recompute every hidden state: exercise 1's `rnn_forward` is not part of this notebook, so
+# the cell below provides `rnn_states`, a forward pass that you may call (or write the loop
+# yourself). Then walk the steps backwards: the total
 # gradient of $h_t$ is its own upstream gradient **plus** the gradient carried back from
 # step $t+1$,
 #
@@ -152,13 +189,27 @@ for name, old, new in zip(["dh_t", "x_t", "h_prev", "h_t", "W_x", "W_h"], before
 #
 # `rnn_backward(dhs, x, h0, W_x, W_h, b)`: `dhs` is `(N, T, H)`, `x` is `(N, T, D)`, `h0`
 # is `(N, H)`; return `(dx, dh0, dW_x, dW_h, db)` with the shapes of `x`, `h0`, `W_x`,
-# `W_h`, `b`. You may call your `rnn_cell_backward`.
+# `W_h`, `b`. You may call your `rnn_cell_backward` and the provided `rnn_states`.
+
+# %%
+# Provided (not graded): the forward pass of exercise 1, so that rnn_backward and the
+# gradient check below can recompute the hidden states h_1 .. h_T.
+def rnn_states(x, h0, W_x, W_h, b):
+    """Every hidden state of a vanilla RNN: hs[:, t-1] is h_t, of shape (N, T, H)."""
+    states = []
+    h_t = h0
+    for x_t in np.moveaxis(x, 1, 0):      # x_t is x[:, t-1], of shape (N, D)
+        h_t = np.tanh(x_t @ W_x.T + h_t @ W_h.T + b)
+        states.append(h_t)
+    return np.stack(states, axis=1)
+
 
 # %% answer="rnn_backward"
 
 # %% tests="rnn_backward"
+begin_tests("rnn_backward", relies_on=["rnn_cell_backward"])
 #: case rnn_backward N=2 T=4 D=3 H=2 seed=203
-before = inputs_snapshot(dhs, x, h0, W_x, W_h, b)
+before = inputs_snapshot(dhs=dhs, x=x, h0=h0, W_x=W_x, W_h=W_h, b=b)
 dx, dh0, dW_x, dW_h, db = expect_values("rnn_backward(...)",
                                         rnn_backward(dhs, x, h0, W_x, W_h, b), 5)
 expect_array("dx", dx, expected_dx,
@@ -173,9 +224,17 @@ expect_array("dW_h", dW_h, expected_dW_h,
              hint="add up da_t.T @ h_{t-1} over the steps; at t = 0 the previous state is h0.")
 expect_array("db", db, expected_db,
              hint="add up every step's db.")
-for name, old, new in zip(["dhs", "x", "h0", "W_x", "W_h", "b"], before,
-                          [dhs, x, h0, W_x, W_h, b]):
-    expect_unchanged(f"rnn_backward ({name})", old, new)
+expect_unchanged("rnn_backward", before)
+
+# The edge sizes: a single step.
+#: case rnn_backward N=1 T=1 D=1 H=1 seed=213
+grads_1 = expect_values("rnn_backward(...) with N = T = D = H = 1",
+                        rnn_backward(dhs, x, h0, W_x, W_h, b), 5)
+for name, got, expected in zip(["dx", "dh0", "dW_x", "dW_h", "db"], grads_1,
+                               [expected_dx, expected_dh0, expected_dW_x, expected_dW_h,
+                                expected_db]):
+    expect_array(f"{name} with N = T = D = H = 1", got, expected, hint="with N = T = D = H = K = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("rnn_backward")
 
 # %% [markdown]
 # ## 4. A numerical gradient to check analytic ones with
@@ -196,6 +255,7 @@ for name, old, new in zip(["dhs", "x", "h0", "W_x", "W_h", "b"], before,
 # %% answer="numerical_gradient"
 
 # %% tests="numerical_gradient"
+begin_tests("numerical_gradient")
 # f(x) = sum(x**3) has the gradient 3 x**2.
 def cube_sum(v):
     return np.sum(v ** 3)
@@ -203,9 +263,9 @@ def cube_sum(v):
 
 x = np.array([[0.5, -1.0, 2.0],
               [1.5, 0.0, -0.3]])
-before = inputs_snapshot(x)
+before = inputs_snapshot(x=x)
 grad = numerical_gradient(cube_sum, x)
-expect_unchanged("numerical_gradient (x)", before[0], x)
+expect_unchanged("numerical_gradient", before)
 expect_array("numerical_gradient(cube_sum, x)", grad, 3 * x ** 2,
              hint="use central differences (f(x + eps) - f(x - eps)) / (2 * eps), one "
                   "element at a time; forward differences are off by about eps * 3x.")
@@ -228,26 +288,57 @@ expect_array("numerical_gradient on a (2, 3, 2) array", grad3, np.sin(x3) + x3 *
              hint="loop over every index of x (np.ndindex(x.shape) gives them all), not "
                   "only over the rows.")
 
+# The edge size: an array of one entry, f(x) = exp(x) with gradient exp(x).
+x1 = np.array([[[0.7]]])
+expect_array("numerical_gradient on a (1, 1, 1) array", numerical_gradient(
+    lambda v: np.sum(np.exp(v)), x1), np.exp(x1),
+    hint="with one entry, the loop must still visit index (0, 0, 0) and keep every axis.")
+tests_passed("numerical_gradient")
+
 # %% [markdown]
 # ### Gradient checking (not graded)
 #
 # This is how you check any analytic gradient: compare it with the numerical one through
-# their relative error. Below, your `dlogits` from section 1 is compared with the
-# numerical gradient of your loss; a correct pair agrees to about $10^{-9}$ or better,
-# a wrong one to about $10^{-1}$. Try the same on your `rnn_backward`.
+# their relative error, $\max |a - n| \,/\, \max (|a| + |n|)$. A correct pair agrees to
+# about $10^{-8}$ or better; a wrong one to about $10^{-1}$. The cell below checks your
+# `dlogits` from section 1 against your `numerical_gradient` of your loss, then every
+# gradient of your `rnn_backward`: for the scalar $E = \sum_{n,t} \texttt{dhs} \odot
+# \texttt{hs}$, the upstream gradient of the hidden states is exactly `dhs`, so
+# `rnn_backward(dhs, ...)` must match the numerical gradient of $E$ with respect to each
+# input. Run it whenever you change `rnn_backward`.
 
 # %%
+def relative_error(analytic, numeric):
+    return np.max(np.abs(analytic - numeric)) / max(np.max(np.abs(analytic) + np.abs(numeric)),
+                                                    1e-300)
+
+
 rng = np.random.default_rng(0)
 logits_check = rng.standard_normal((2, 3, 4))
 targets_check = rng.integers(0, 4, size=(2, 3))
 _, analytic = softmax_cross_entropy(logits_check, targets_check)
 numeric = numerical_gradient(lambda z: softmax_cross_entropy(z, targets_check)[0],
                              logits_check)
-relative_error = np.max(np.abs(analytic - numeric)) / np.max(np.abs(analytic) + np.abs(numeric))
-print(f"relative error of dlogits: {relative_error:.2e}")
+print(f"dlogits: relative error {relative_error(analytic, numeric):.1e}")
+
+# A small RNN: N = 2, T = 3, D = 3, H = 4.
+inputs = {"x": rng.standard_normal((2, 3, 3)), "h0": rng.standard_normal((2, 4)),
+          "W_x": rng.standard_normal((4, 3)), "W_h": 0.5 * rng.standard_normal((4, 4)),
+          "b": rng.standard_normal(4)}
+dhs_check = rng.standard_normal((2, 3, 4))
+analytic = dict(zip(["x", "h0", "W_x", "W_h", "b"],
+                    rnn_backward(dhs_check, *inputs.values())))
+for name, value in inputs.items():
+    def energy(v, name=name):
+        return np.sum(dhs_check * rnn_states(**{**inputs, name: v}))
+
+    error = relative_error(analytic[name], numerical_gradient(energy, value))
+    verdict = "" if error < 1e-6 else "  <- does not match the numerical gradient"
+    print(f"rnn_backward d{name}: relative error {error:.1e}{verdict}")
 
 # %% [markdown]
 # ## Before you submit
 #
-# Run *Kernel → Restart & Run All*. Every test cell above should finish without an
-# error. Then save the notebook and submit `02_bptt.ipynb` as your instructor asks.
+# Restart the kernel and run every cell (*Kernel → Restart Kernel and Run All Cells*;
+# *Kernel → Restart & Run All* in the classic notebook). Every test cell above should
+# finish without an error. Then save the notebook and submit `02_bptt.ipynb` as your instructor asks.

@@ -19,11 +19,13 @@
 # notebook follows **one** sequence at a time: `x` is `(T, D)` and a state is `(H,)`.
 # Functions are pure: return new arrays, never modify an input.
 #
-# **How to work.** Replace each `raise NotImplementedError(...)` line with your code, then run the
-# test cell below it. A failing test tells you which output, which index, the expected
-# and the obtained value, and a likely cause. When all tests pass, run
-# *Kernel → Restart & Run All* once before you submit. Your instructor's grader runs more
-# tests than you see here (other shapes and seeds, T = H = 1, saturated inputs).
+# **How to work.** Under each function's heading, replace the line
+# `raise NotImplementedError(...)` that follows `# YOUR CODE HERE` with your code, then run
+# the test cell below it. A failing test tells you which output, which index, the expected
+# and the obtained value, and a likely cause. When all tests pass, restart the kernel and
+# run every cell once before you submit (*Kernel → Restart Kernel and Run All Cells* in
+# JupyterLab, *Kernel → Restart & Run All* in the classic notebook). Your instructor's
+# grader runs more tests than you see here (other shapes and seeds, saturated inputs).
 
 # %%
 import numpy as np
@@ -45,15 +47,15 @@ import numpy as np
 # %% answer="tanh_jacobian"
 
 # %% tests="tanh_jacobian"
+begin_tests("tanh_jacobian")
 # A small case; the expected values were computed with PyTorch (autograd).
 #: case tanh_jacobian H=3 seed=301
-before = inputs_snapshot(h_t, W_h)
+before = inputs_snapshot(h_t=h_t, W_h=W_h)
 J = tanh_jacobian(h_t, W_h)
 expect_array("tanh_jacobian(h_t, W_h)", J, expected_jacobian,
              hint="J = diag(1 - h_t**2) @ W_h: row i is scaled by 1 - h_t[i]**2 "
                   "(not W_h @ diag(...), not W_h.T).")
-expect_unchanged("tanh_jacobian (h_t)", before[0], h_t)
-expect_unchanged("tanh_jacobian (W_h)", before[1], W_h)
+expect_unchanged("tanh_jacobian", before)
 
 # By hand: unit 0 is saturated (h = 1), unit 1 sits at h = 0 where tanh has slope 1.
 J_hand = tanh_jacobian(np.array([1.0, 0.0]), np.array([[1.0, 2.0],
@@ -63,19 +65,26 @@ expect_array("tanh_jacobian with h_t = [1, 0]", J_hand, np.array([[0.0, 0.0],
              hint="a saturated unit i zeroes ROW i of J (its output no longer moves), "
                   "so J = diag(1 - h_t**2) @ W_h.")
 
+# The edge size H = 1: J is the (1, 1) matrix [[(1 - h**2) * w]].
+expect_array("tanh_jacobian with H = 1", tanh_jacobian(np.array([0.5]), np.array([[2.0]])),
+             np.array([[1.5]]), hint="with T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops an axis).")
+tests_passed("tanh_jacobian")
+
 # %% [markdown]
 # ## 2. How far back does the gradient reach?
 #
-# Take one sequence and a loss whose gradient reaches only the last state,
-# $\partial L / \partial h_T = $ `dh_T`. Run the forward pass keeping $h_0, \dots, h_T$,
+# Take one sequence and a loss $E$ whose gradient reaches only the last state,
+# $\partial E / \partial h_T = $ `dh_T`. Run the forward pass keeping $h_0, \dots, h_T$,
 # then go back one step at a time with the chain rule (a row vector times the Jacobian):
 #
-# $$\frac{\partial L}{\partial h_{t-1}} = \frac{\partial L}{\partial h_t}\, J_t,
+# $$\frac{\partial E}{\partial h_{t-1}} = \frac{\partial E}{\partial h_t}\, J_t,
 #   \qquad J_t = \mathrm{diag}(1 - h_t^2)\, W_h .$$
 #
-# Return the norms $\lVert \partial L / \partial h_t \rVert_2$ for $t = 0, \dots, T$
+# Return the norms $\lVert \partial E / \partial h_t \rVert_2$ for $t = 0, \dots, T$
 # (entry $T$ is $\lVert$`dh_T`$\rVert$, entry 0 belongs to the initial state $h_0$).
-# Plotted against $T - t$, they show the gradient vanishing or exploding.
+# In the code, entry `t` of the result belongs to $h_t$, and $h_t$ for $t \ge 1$ is the state
+# after reading `x[t-1]`. Plotted against $T - t$, the norms show the gradient vanishing or
+# exploding.
 #
 # `gradient_norms(x, h0, W_x, W_h, b, dh_T)`: `x` is `(T, D)`, `h0` and `dh_T` are `(H,)`;
 # return an array of shape `(T + 1,)`. You may call your `tanh_jacobian`.
@@ -83,43 +92,65 @@ expect_array("tanh_jacobian with h_t = [1, 0]", J_hand, np.array([[0.0, 0.0],
 # %% answer="gradient_norms"
 
 # %% tests="gradient_norms"
+begin_tests("gradient_norms", relies_on=["tanh_jacobian"])
 #: case gradient_norms T=4 D=3 H=2 seed=302
-before = inputs_snapshot(x, h0, W_x, W_h, b, dh_T)
+before = inputs_snapshot(x=x, h0=h0, W_x=W_x, W_h=W_h, b=b, dh_T=dh_T)
 norms = gradient_norms(x, h0, W_x, W_h, b, dh_T)
-expect_array("gradient_norms(...)[T]", norms[-1:], expected_norms[-1:],
+expect_array("gradient_norms(...)[T]", np.asarray(norms)[-1:], expected_norms[-1:],
              hint="the array has T + 1 entries and the LAST one is ||dh_T|| itself.")
 expect_array("gradient_norms(...)", norms, expected_norms,
              hint="go back with dh_prev = dh @ J_t (a row vector times J_t, i.e. "
                   "J_t.T @ dh), using J_t built from h_t, the state AFTER step t; "
                   "entry 0 belongs to h0.")
-for name, old, new in zip(["x", "h0", "W_x", "W_h", "b", "dh_T"], before,
-                          [x, h0, W_x, W_h, b, dh_T]):
-    expect_unchanged(f"gradient_norms ({name})", old, new)
+expect_unchanged("gradient_norms", before)
 
 # By hand: with W_h = 0 the state forgets its past at once, so no gradient reaches any
 # state before h_T.
 norms_zero = gradient_norms(x, h0, W_x, np.zeros_like(W_h), b, np.array([3.0, 4.0]))
 expect_array("gradient_norms with W_h = 0", norms_zero, np.array([0.0, 0.0, 0.0, 0.0, 5.0]),
-             hint="entry t is the norm of dL/dh_t for t = 0 .. T in this order, with "
+             hint="entry t is the norm of dE/dh_t for t = 0 .. T in this order, with "
                   "norms[T] = ||dh_T|| = 5 here.")
 
+# The edge sizes: one step, one feature, one unit (T + 1 = 2 norms).
+#: case gradient_norms T=1 D=1 H=1 seed=312
+expect_array("gradient_norms(...) with T = D = H = 1", gradient_norms(x, h0, W_x, W_h, b, dh_T),
+             expected_norms, hint="with T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops an axis).")
+tests_passed("gradient_norms")
+
 # %% [markdown]
-# ### Vanishing or exploding? (not graded)
+# ### Vanishing or exploding? Reproduce the book's figure (not graded)
 #
-# Run this once your `gradient_norms` passes. The same random recurrent matrix is scaled
-# to a spectral radius of 0.5 and then of 1.5. The inputs, `h0` and `b` are zero, so every
-# state stays at 0 where tanh has slope 1: each step back multiplies the gradient by
-# $W_h$ alone. The gradient norm is printed every 10 steps back from $h_T$.
+# Run this once your `gradient_norms` passes: it redraws the measurement of chapter 3
+# (the figure "Measured gradient norm against the distance") with your own code. The
+# recurrent matrix is $W_h = \rho\, Q$ with $Q$ a random orthogonal matrix, $H = 32$, over
+# $T = 60$ steps. Left: with tiny inputs every state stays near 0, where tanh has slope 1,
+# so each step back multiplies the gradient by $W_h$ alone and the norm follows
+# $\rho^{\,T-t}$. Right: with inputs of unit scale the units saturate and the gradient
+# vanishes even for $\rho = 1.2$.
 
 # %%
+import matplotlib.pyplot as plt
+
 rng = np.random.default_rng(3)
-W_rec = rng.standard_normal((8, 8))
-W_rec = W_rec / np.max(np.abs(np.linalg.eigvals(W_rec)))  # spectral radius 1
-for radius in (0.5, 1.5):
-    norms_long = gradient_norms(np.zeros((50, 4)), np.zeros(8), np.zeros((8, 4)),
-                                radius * W_rec, np.zeros(8), np.ones(8))
-    print(f"spectral radius {radius}: ||dL/dh_t|| for T - t = 0, 10, .., 50:",
-          np.array2string(norms_long[::-10], precision=2))
+H_demo, T_demo, D_demo = 32, 60, 4
+Q, _ = np.linalg.qr(rng.standard_normal((H_demo, H_demo)))
+W_x_demo = rng.standard_normal((H_demo, D_demo)) / np.sqrt(D_demo)
+v = rng.standard_normal(H_demo)
+v = v / np.linalg.norm(v)     # dE/dh_T: a unit vector
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+for ax, scale, title in zip(axes, [1e-3, 1.0], ["tiny inputs", "inputs of unit scale"]):
+    x_demo = scale * rng.standard_normal((T_demo, D_demo))
+    for rho, style in zip([0.8, 1.0, 1.2], ["-", "--", ":"]):
+        norms_demo = gradient_norms(x_demo, np.zeros(H_demo), W_x_demo, rho * Q,
+                                    np.zeros(H_demo), v)
+        ax.semilogy(np.arange(T_demo + 1), norms_demo[::-1], style, color="black",
+                    label=f"rho = {rho}")
+    ax.set_title(title)
+    ax.set_xlabel("distance T - t")
+axes[0].set_ylabel("||dE/dh_t||")
+axes[0].legend()
+fig.tight_layout()
+plt.show()
 
 # %% [markdown]
 # ## 3. Clipping by global norm
@@ -140,9 +171,10 @@ for radius in (0.5, 1.5):
 # %% answer="clip_by_global_norm"
 
 # %% tests="clip_by_global_norm"
+begin_tests("clip_by_global_norm")
 # Three gradients whose global norm exceeds max_norm: they must be scaled down.
 #: case clip_by_global_norm N=2 T=2 D=3 H=2 K=2 seed=305
-before = inputs_snapshot(*grads)
+before = inputs_snapshot(grads=grads)
 clipped, total_norm = expect_values("clip_by_global_norm(grads, max_norm)",
                                     clip_by_global_norm(grads, max_norm), 2)
 expect_array("total_norm", total_norm, expected_total_norm,
@@ -153,10 +185,11 @@ for k in range(len(grads)):
     expect_array(f"clipped[{k}]", clipped[k], expected_clipped[k],
                  hint="when total_norm > max_norm, multiply every gradient by the same "
                       "factor max_norm / total_norm.")
-    expect_unchanged(f"clip_by_global_norm (grads[{k}])", before[k], grads[k])
+expect_unchanged("clip_by_global_norm", before)
 
 # Two gradients whose global norm is below max_norm: they come back unchanged.
 #: case clip_by_global_norm N=2 T=2 D=3 H=2 K=2 seed=304
+before = inputs_snapshot(grads=grads)
 clipped, total_norm = expect_values("clip_by_global_norm(grads, max_norm)",
                                     clip_by_global_norm(grads, max_norm), 2)
 expect_array("total_norm (no clipping)", total_norm, expected_total_norm,
@@ -167,9 +200,11 @@ for k in range(len(grads)):
                  hint="clip only when total_norm > max_norm; otherwise leave the gradients "
                       "as they are.")
     if np.shares_memory(clipped[k], grads[k]):
-        raise AssertionError(f"clipped[{k}] is grads[{k}] itself (or a view of it): return "
-                             "new arrays, e.g. copies, even when nothing is clipped, so "
-                             "that changing the result cannot change the gradients.")
+        fail(f"clipped[{k}] is grads[{k}] itself (or a view of it), so changing the result "
+             "would change the gradients.",
+             "returning the input arrays when nothing is clipped; return new arrays, e.g. "
+             "copies.")
+expect_unchanged("clip_by_global_norm", before)
 
 # By hand: [3] and [[4]] have global norm 5; clipped to norm 1 they become 0.6 and 0.8.
 clipped, total_norm = clip_by_global_norm([np.array([3.0]), np.array([[4.0]])], 1.0)
@@ -180,9 +215,27 @@ expect_array("clipped[0] of [3]", clipped[0], np.array([0.6]),
 expect_array("clipped[1] of [[4]]", clipped[1], np.array([[0.8]]),
              hint="scale by max_norm / total_norm = 1 / 5 and keep each gradient's shape.")
 
+# Gradients at very different scales: the global norm is dominated by the largest one,
+# and every gradient, however small, is scaled by the same factor 1 / 1000.
+clipped, total_norm = clip_by_global_norm([np.array([1000.0]), np.array([1e-6])], 1.0)
+expect_array("total_norm of [1000] and [1e-6]", total_norm, 1000.0,
+             hint="sum the squares of all entries first, then take ONE square root.")
+expect_array("clipped[1] of [1e-6] (scaled by 1 / 1000)", clipped[1], np.array([1e-9]),
+             hint="every gradient is multiplied by the SAME factor max_norm / total_norm, "
+                  "not clipped on its own.")
+
+# The edge size: a list of one gradient with one entry.
+clipped, total_norm = clip_by_global_norm([np.array([-2.0])], 1.0)
+expect_array("total_norm of the single gradient [-2]", total_norm, 2.0,
+             hint="the norm is the square root of the sum of SQUARES (|-2| = 2).")
+expect_array("clipped[0] of the single gradient [-2]", clipped[0], np.array([-1.0]),
+             hint="scale by max_norm / total_norm = 1 / 2 and keep the sign.")
+tests_passed("clip_by_global_norm")
+
 # %% [markdown]
 # ## Before you submit
 #
-# Run *Kernel → Restart & Run All*. Every test cell above should finish without an
-# error. Then save the notebook and submit `03_vanishing_gradients.ipynb` as your
+# Restart the kernel and run every cell (*Kernel → Restart Kernel and Run All Cells*;
+# *Kernel → Restart & Run All* in the classic notebook). Every test cell above should
+# finish without an error. Then save the notebook and submit `03_vanishing_gradients.ipynb` as your
 # instructor asks.

@@ -28,11 +28,13 @@
 # A gradient has the shape of what it is the gradient of. Functions are pure: return new
 # arrays, never modify an input.
 #
-# **How to work.** Replace each `raise NotImplementedError(...)` line with your code, then run the
-# test cell below it. A failing test tells you which output, which index, the expected
-# and the obtained value, and a likely cause. When all tests pass, run
-# *Kernel → Restart & Run All* once before you submit. Your instructor's grader runs more
-# tests than you see here (other shapes and seeds, N = T = H = 1, saturated gates).
+# **How to work.** Under each function's heading, replace the line
+# `raise NotImplementedError(...)` that follows `# YOUR CODE HERE` with your code, then run
+# the test cell below it. A failing test tells you which output, which index, the expected
+# and the obtained value, and a likely cause. When all tests pass, restart the kernel and
+# run every cell once before you submit (*Kernel → Restart Kernel and Run All Cells* in
+# JupyterLab, *Kernel → Restart & Run All* in the classic notebook). Your instructor's
+# grader runs more tests than you see here (other shapes and seeds, saturated inputs).
 
 # %%
 import numpy as np
@@ -57,26 +59,34 @@ import numpy as np
 # %% answer="sigmoid"
 
 # %% tests="sigmoid"
+begin_tests("sigmoid")
 # A small case; the expected values were computed with PyTorch.
 #: case sigmoid N=2 T=2 K=3 seed=401
-before = inputs_snapshot(z)
+before = inputs_snapshot(z=z)
 s = sigmoid(z)
 expect_array("sigmoid(z)", s, expected_s,
              hint="sigmoid(z) = 1 / (1 + exp(-z)), element by element.")
-expect_unchanged("sigmoid (z)", before[0], z)
+expect_unchanged("sigmoid", before)
 
 # Extreme inputs, with overflow turned into an error.
 try:
     with np.errstate(over="raise"):
         s_big = sigmoid(np.array([-1000.0, 0.0, 1000.0]))
 except FloatingPointError as error:
-    raise AssertionError(
-        f"sigmoid overflowed on z = [-1000, 0, 1000] ({error}). Likely cause: np.exp(-z) "
-        "is exp(1000) = inf for z = -1000, even inside the branch of np.where that is not "
-        "selected; only take exp of -|z|.") from None
+    fail(f"sigmoid overflowed on z = [-1000, 0, 1000] ({error}).",
+         "np.exp(-z) is exp(1000) = inf for z = -1000, even inside the branch of np.where "
+         "that is not selected; only take exp of -|z|.")
 expect_array("sigmoid([-1000, 0, 1000])", s_big, np.array([0.0, 0.5, 1.0]),
              hint="sigmoid(-1000) is 0 (up to rounding), sigmoid(0) is 0.5, "
                   "sigmoid(1000) is 1; check the two branches.")
+
+# Any shape: a single number (a 0-d array) and a (1, 1, 1) array.
+expect_array("sigmoid of the 0-d array 0.0", sigmoid(np.array(0.0)), 0.5,
+             hint="work element by element on any shape, including a 0-d array (np.where, "
+                  "not a loop over rows).")
+expect_array("sigmoid of a (1, 1, 1) array", sigmoid(np.array([[[np.log(3.0)]]])),
+             np.array([[[0.75]]]), hint="with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("sigmoid")
 
 # %% [markdown]
 # ## 2. One LSTM step
@@ -92,9 +102,10 @@ expect_array("sigmoid([-1000, 0, 1000])", s_big, np.array([0.0, 0.5, 1.0]),
 # %% answer="lstm_cell_forward"
 
 # %% tests="lstm_cell_forward"
+begin_tests("lstm_cell_forward", relies_on=["sigmoid"])
 # D = 3 and H = 2 differ, so a transposed weight fails loudly.
 #: case lstm_cell_forward N=2 D=3 H=2 seed=402
-before = inputs_snapshot(x_t, h_prev, c_prev, W_x, W_h, b)
+before = inputs_snapshot(x_t=x_t, h_prev=h_prev, c_prev=c_prev, W_x=W_x, W_h=W_h, b=b)
 h_t, c_t = expect_values("lstm_cell_forward(...)",
                          lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b), 2)
 expect_array("c_t", c_t, expected_c_t,
@@ -106,9 +117,7 @@ expect_array("c_t", c_t, expected_c_t,
 expect_array("h_t", h_t, expected_h_t,
              hint="h_t = o * tanh(c_t), with the NEW cell state c_t and the output gate "
                   "a[:, 3H:4H].")
-for name, old, new in zip(["x_t", "h_prev", "c_prev", "W_x", "W_h", "b"], before,
-                          [x_t, h_prev, c_prev, W_x, W_h, b]):
-    expect_unchanged(f"lstm_cell_forward ({name})", old, new)
+expect_unchanged("lstm_cell_forward", before)
 
 # By hand: zero weights and a bias that shuts the input gate (i = 0), opens the forget
 # gate (f = 1) and half-opens the output gate (o = 1/2). The cell then copies its memory:
@@ -126,37 +135,56 @@ expect_array("c_t with f = 1, i = 0", c_t, c_memory,
 expect_array("h_t with f = 1, i = 0, o = 1/2", h_t, 0.5 * np.tanh(c_memory),
              hint="h_t = o * tanh(c_t); the output gate is the LAST block a[:, 3H:4H].")
 
+# The edge sizes: H = 1, so each gate is one column of a.
+#: case lstm_cell_forward N=1 D=1 H=1 seed=412
+h_1, c_1 = expect_values("lstm_cell_forward(...) with N = D = H = 1",
+                         lstm_cell_forward(x_t, h_prev, c_prev, W_x, W_h, b), 2)
+expect_array("c_t with N = D = H = 1", c_1, expected_c_t, hint="with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+expect_array("h_t with N = D = H = 1", h_1, expected_h_t, hint="with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("lstm_cell_forward")
+
 # %% [markdown]
 # ## 3. An LSTM over whole sequences
 #
 # Start from `h0` and `c0` and apply the same cell at every step, carrying **both** states.
 #
 # `lstm_forward(x, h0, c0, W_x, W_h, b)`: `x` is `(N, T, D)`, `h0` and `c0` are `(N, H)`;
-# return `(hs, cs)`, both `(N, T, H)`: `hs[:, t]` and `cs[:, t]` are the states after
-# reading `x[:, t]` (the initial states are not included). You may call your
+# return `(hs, cs)`, both `(N, T, H)`: `hs[:, t-1]` and `cs[:, t-1]` are $h_t$ and $c_t$,
+# the states after reading `x[:, t-1]` (the initial states are not included). You may call your
 # `lstm_cell_forward`.
 
 # %% answer="lstm_forward"
 
 # %% tests="lstm_forward"
+begin_tests("lstm_forward", relies_on=["sigmoid", "lstm_cell_forward"])
 #: case lstm_forward N=2 T=3 D=3 H=2 seed=403
-before = inputs_snapshot(x, h0, c0, W_x, W_h, b)
+before = inputs_snapshot(x=x, h0=h0, c0=c0, W_x=W_x, W_h=W_h, b=b)
 hs, cs = expect_values("lstm_forward(...)", lstm_forward(x, h0, c0, W_x, W_h, b), 2)
 expect_array("hs", hs, expected_hs,
              hint="carry BOTH h and c from one step to the next, starting from h0 and c0; "
-                  "hs[:, t] is the state after reading x[:, t].")
+                  "hs[:, t-1] is h_t, the state after reading x[:, t-1].")
 expect_array("cs", cs, expected_cs,
-             hint="cs[:, t] is the cell state c_t after step t (store c, not h).")
-for name, old, new in zip(["x", "h0", "c0", "W_x", "W_h", "b"], before,
-                          [x, h0, c0, W_x, W_h, b]):
-    expect_unchanged(f"lstm_forward ({name})", old, new)
+             hint="cs[:, t-1] is the cell state c_t after step t (store c, not h).")
+expect_unchanged("lstm_forward", before)
+
+# The edge sizes.
+#: case lstm_forward N=1 T=1 D=1 H=1 seed=413
+hs_1, cs_1 = expect_values("lstm_forward(...) with N = T = D = H = 1",
+                           lstm_forward(x, h0, c0, W_x, W_h, b), 2)
+expect_array("hs with N = T = D = H = 1", hs_1, expected_hs, hint="with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+expect_array("cs with N = T = D = H = 1", cs_1, expected_cs, hint="with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("lstm_forward")
 
 # %% [markdown]
 # ## 4. One LSTM step backwards
 #
-# The step receives two upstream gradients: `dh_t` $= \partial L/\partial h_t$ and
-# `dc_t`, the gradient that reaches $c_t$ from the **next** step (not including the path
-# through $h_t$). Recompute the gates from the inputs (that is why `b` is passed), then go
+# The step receives two upstream gradients: `dh_t` $= \partial E/\partial h_t$ and
+# `dc_t`, the gradient that reaches $c_t$ from the **next** step only, through
+# $c_{t+1} = f_{t+1} \odot c_t + \dots$ (**not** including the path through $h_t$). Your
+# function adds the path through $h_t$ itself, in the first equation below; the result
+# $dc$ is the total gradient of $c_t$, $\partial E / \partial c_t$ in the book's equation for
+# the cell-state gradient (chapter 4, "Why the additive path keeps gradients alive").
+# Adding that path to `dc_t` before calling the function would count it twice. Recompute the gates from the inputs (that is why `b` is passed), then go
 # back through the equations in reverse:
 #
 # $$dc = dc_t + dh_t \odot o_t \odot (1 - \tanh^2(c_t)), \qquad do = dh_t \odot \tanh(c_t),$$
@@ -178,15 +206,19 @@ for name, old, new in zip(["x", "h0", "c0", "W_x", "W_h", "b"], before,
 # %% answer="lstm_cell_backward"
 
 # %% tests="lstm_cell_backward"
+begin_tests("lstm_cell_backward", relies_on=["sigmoid"])
 # The expected values are PyTorch's autograd through torch.nn.LSTM.
 #: case lstm_cell_backward N=2 D=3 H=2 seed=407
-before = inputs_snapshot(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b)
+before = inputs_snapshot(dh_t=dh_t, dc_t=dc_t, x_t=x_t, h_prev=h_prev, c_prev=c_prev,
+                         W_x=W_x, W_h=W_h, b=b)
 dx_t, dh_prev, dc_prev, dW_x, dW_h, db = expect_values(
     "lstm_cell_backward(...)",
     lstm_cell_backward(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b), 6)
 expect_array("dc_prev", dc_prev, expected_dc_prev,
-             hint="dc_prev is the total gradient of c_t times f_t; that total adds to the "
-                  "dc_t you were given the path through h_t, dh_t o_t (1 - tanh(c_t)^2).")
+             hint="dc_prev is dc times f_t, where dc = dc_t + dh_t * o_t * (1 - tanh(c_t)**2) is "
+                  "the total gradient of c_t: the dc_t you are given does NOT include the "
+                  "path through h_t, so add it exactly once (adding it twice, or not at all, "
+                  "gives this error).")
 expect_array("db", db, expected_db,
              hint="db = da summed over the batch, with da stacked in the order i, f, g, o; "
                   "sigmoid gates carry s * (1 - s), the candidate g carries 1 - g**2.")
@@ -199,9 +231,17 @@ expect_array("dW_x", dW_x, expected_dW_x,
              hint="dW_x sums da_t^T x_t over the batch: shape (4H, D).")
 expect_array("dW_h", dW_h, expected_dW_h,
              hint="dW_h sums da_t^T h_{t-1} over the batch, with the PREVIOUS hidden state.")
-for name, old, new in zip(["dh_t", "dc_t", "x_t", "h_prev", "c_prev", "W_x", "W_h", "b"],
-                          before, [dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b]):
-    expect_unchanged(f"lstm_cell_backward ({name})", old, new)
+expect_unchanged("lstm_cell_backward", before)
+
+# The edge sizes.
+#: case lstm_cell_backward N=1 D=1 H=1 seed=417
+grads_1 = expect_values("lstm_cell_backward(...) with N = D = H = 1",
+                        lstm_cell_backward(dh_t, dc_t, x_t, h_prev, c_prev, W_x, W_h, b), 6)
+for name, got, expected in zip(["dx_t", "dh_prev", "dc_prev", "dW_x", "dW_h", "db"], grads_1,
+                               [expected_dx_t, expected_dh_prev, expected_dc_prev,
+                                expected_dW_x, expected_dW_h, expected_db]):
+    expect_array(f"{name} with N = D = H = 1", got, expected, hint="with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("lstm_cell_backward")
 
 # %% [markdown]
 # ## 5. Backpropagation through time for the LSTM
@@ -224,8 +264,10 @@ for name, old, new in zip(["dh_t", "dc_t", "x_t", "h_prev", "c_prev", "W_x", "W_
 # %% answer="lstm_backward"
 
 # %% tests="lstm_backward"
+begin_tests("lstm_backward", relies_on=["sigmoid", "lstm_cell_forward", "lstm_forward",
+                                        "lstm_cell_backward"])
 #: case lstm_backward N=2 T=3 D=3 H=2 seed=405
-before = inputs_snapshot(dhs, x, h0, c0, W_x, W_h, b)
+before = inputs_snapshot(dhs=dhs, x=x, h0=h0, c0=c0, W_x=W_x, W_h=W_h, b=b)
 dx, dh0, dc0, dW_x, dW_h, db = expect_values(
     "lstm_backward(...)", lstm_backward(dhs, x, h0, c0, W_x, W_h, b), 6)
 expect_array("dx", dx, expected_dx,
@@ -244,12 +286,142 @@ expect_array("dW_h", dW_h, expected_dW_h,
              hint="add up every step's dW_h; at t = 0 the previous states are h0 and c0.")
 expect_array("db", db, expected_db,
              hint="add up every step's db.")
-for name, old, new in zip(["dhs", "x", "h0", "c0", "W_x", "W_h", "b"], before,
-                          [dhs, x, h0, c0, W_x, W_h, b]):
-    expect_unchanged(f"lstm_backward ({name})", old, new)
+expect_unchanged("lstm_backward", before)
+
+# The edge sizes: a single step.
+#: case lstm_backward N=1 T=1 D=1 H=1 seed=415
+grads_1 = expect_values("lstm_backward(...) with N = T = D = H = 1",
+                        lstm_backward(dhs, x, h0, c0, W_x, W_h, b), 6)
+for name, got, expected in zip(["dx", "dh0", "dc0", "dW_x", "dW_h", "db"], grads_1,
+                               [expected_dx, expected_dh0, expected_dc0, expected_dW_x,
+                                expected_dW_h, expected_db]):
+    expect_array(f"{name} with N = T = D = H = 1", got, expected, hint="with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+tests_passed("lstm_backward")
+
+# %% [markdown]
+# ### Gradient check (not graded)
+#
+# Check your `lstm_backward` against finite differences, as in exercise 2: for the scalar
+# $E = \sum_{n,t} \texttt{dhs} \odot \texttt{hs}$ the upstream gradient of the hidden
+# states is exactly `dhs`, so every gradient that `lstm_backward(dhs, ...)` returns must match
+# the numerical gradient of $E$. The cell below defines `check_lstm_backward`; it needs a
+# finite-difference function. Paste your `numerical_gradient` from exercise 2 into a new
+# cell of your own (*Insert → cell below*), run it, then call
+# `check_lstm_backward(numerical_gradient)`. A correct gradient has a relative error of
+# about $10^{-8}$ or less.
+
+# %%
+def check_lstm_backward(numerical_gradient):
+    """Compare lstm_backward with numerical_gradient on a small random LSTM."""
+    rng = np.random.default_rng(0)
+    N, T, D, H = 2, 3, 3, 2
+    inputs = {"x": rng.standard_normal((N, T, D)), "h0": rng.standard_normal((N, H)),
+              "c0": rng.standard_normal((N, H)), "W_x": rng.standard_normal((4 * H, D)),
+              "W_h": rng.standard_normal((4 * H, H)), "b": rng.standard_normal(4 * H)}
+    dhs = rng.standard_normal((N, T, H))
+    analytic = dict(zip(inputs, lstm_backward(dhs, *inputs.values())))
+    for name, value in inputs.items():
+        def energy(v, name=name):
+            return np.sum(dhs * lstm_forward(**{**inputs, name: v})[0])
+
+        numeric = numerical_gradient(energy, value)
+        error = np.max(np.abs(analytic[name] - numeric)) / max(
+            np.max(np.abs(analytic[name]) + np.abs(numeric)), 1e-300)
+        verdict = "" if error < 1e-6 else "  <- does not match the numerical gradient"
+        print(f"lstm_backward d{name}: relative error {error:.1e}{verdict}")
+
+
+# %% [markdown]
+# ## 6. One GRU step
+#
+# The gated recurrent unit (GRU) keeps the LSTM's additive memory path but has no separate
+# cell state: one **update gate** $u_t$ mixes the old state with a candidate $n_t$, and a
+# **reset gate** $r_t$ decides how much of the old state the candidate may read. This is
+# PyTorch's formulation (`torch.nn.GRU`). Its three gates are stacked in the order
+# **r, z, n** (PyTorch calls the update gate $z$; this course writes $u_t$, because $z_t$
+# is the logits): `W_x` is `(3H, D)`, `W_h` is `(3H, H)`, and there are **two** biases,
+# `b_x` and `b_h`, each `(3H,)`. They cannot be merged into one as for the LSTM, because
+# the reset gate multiplies the hidden part of the candidate **with** its bias:
+#
+# $$a^x_t = x_t W_x^\top + b_x, \qquad a^h_t = h_{t-1} W_h^\top + b_h
+#   \qquad \text{(each cut into blocks } [\,r \mid z \mid n\,] \text{ of } H \text{ columns)},$$
+# $$r_t = \sigma(a^x_r + a^h_r), \qquad u_t = \sigma(a^x_z + a^h_z), \qquad
+#   n_t = \tanh\!\left(a^x_n + r_t \odot a^h_n\right),$$
+# $$h_t = (1 - u_t) \odot n_t + u_t \odot h_{t-1}.$$
+#
+# With $u_t = 1$ the state is copied unchanged, as an LSTM with $f_t = 1$, $i_t = 0$ copies
+# its cell.
+#
+# `gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h)`: `x_t` is `(N, D)`, `h_prev` is
+# `(N, H)`; return `h_t` of shape `(N, H)`. You may call your `sigmoid`.
+
+# %% answer="gru_cell_forward"
+
+# %% tests="gru_cell_forward"
+begin_tests("gru_cell_forward", relies_on=["sigmoid"])
+# D = 3 and H = 2 differ, so a transposed weight fails loudly. Expected: torch.nn.GRU.
+#: case gru_cell_forward N=2 D=3 H=2 seed=441
+before = inputs_snapshot(x_t=x_t, h_prev=h_prev, W_x=W_x, W_h=W_h, b_x=b_x, b_h=b_h)
+expect_array("gru_cell_forward(...)", gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h),
+             expected_h_t,
+             hint="the blocks are r = [:, :H], z = [:, H:2H], n = [:, 2H:]; the reset gate "
+                  "multiplies (h_prev W_h^T + b_h) of the n block AFTER the product, bias "
+                  "included; h_t = (1 - u) * n + u * h_prev, not the other way round.")
+expect_unchanged("gru_cell_forward", before)
+
+# By hand: zero weights, so every gate sees only its biases. With the update gate shut
+# (u = 0) and the reset gate open (r = 1), h_t is the candidate tanh(b_x,n + b_h,n); with
+# u = 1 the old state is copied. Here H = 2 and D = 3.
+def gru_biases(update):
+    b_x = np.concatenate([np.full(2, 1000.0), np.full(2, update), [0.5, -0.5]])
+    return b_x, np.concatenate([np.zeros(4), [0.25, 0.25]])
+
+
+h_prev_hand = np.array([[0.3, -0.7]])
+h_open = gru_cell_forward(np.ones((1, 3)), h_prev_hand, np.zeros((6, 3)), np.zeros((6, 2)),
+                          *gru_biases(-1000.0))
+expect_array("h_t with u = 0, r = 1", h_open, np.tanh([[0.75, -0.25]]),
+             hint="with u = 0, h_t = n = tanh(a^x_n + r * a^h_n), and a^h_n includes b_h's "
+                  "n block (here 0.25), which r multiplies.")
+h_copy = gru_cell_forward(np.ones((1, 3)), h_prev_hand, np.zeros((6, 3)), np.zeros((6, 2)),
+                          *gru_biases(1000.0))
+expect_array("h_t with u = 1", h_copy, h_prev_hand,
+             hint="the update gate is the MIDDLE block [:, H:2H], and u = 1 keeps h_prev: "
+                  "h_t = (1 - u) * n + u * h_prev.")
+
+#: case gru_cell_forward N=1 D=1 H=1 seed=442
+expect_array("h_t with N = D = H = 1", gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h),
+             expected_h_t, hint="keep every axis (no np.squeeze).")
+tests_passed("gru_cell_forward")
+
+# %% [markdown]
+# ## 7. A GRU over whole sequences
+#
+# As for the vanilla RNN: start from `h0` and apply the same cell at every step.
+#
+# `gru_forward(x, h0, W_x, W_h, b_x, b_h)`: `x` is `(N, T, D)`, `h0` is `(N, H)`; return
+# `hs` of shape `(N, T, H)`, where `hs[:, t-1]` is $h_t$ ($h_0$ is not included). You may
+# call your `gru_cell_forward`.
+
+# %% answer="gru_forward"
+
+# %% tests="gru_forward"
+begin_tests("gru_forward", relies_on=["sigmoid", "gru_cell_forward"])
+#: case gru_forward N=2 T=3 D=3 H=2 seed=443
+before = inputs_snapshot(x=x, h0=h0, W_x=W_x, W_h=W_h, b_x=b_x, b_h=b_h)
+expect_array("hs", gru_forward(x, h0, W_x, W_h, b_x, b_h), expected_hs,
+             hint="carry h from step to step, starting from h0; hs[:, t-1] is h_t, the "
+                  "state after reading x[:, t-1].")
+expect_unchanged("gru_forward", before)
+
+#: case gru_forward N=1 T=1 D=1 H=1 seed=444
+expect_array("hs with N = T = D = H = 1", gru_forward(x, h0, W_x, W_h, b_x, b_h),
+             expected_hs, hint="keep every axis (no np.squeeze).")
+tests_passed("gru_forward")
 
 # %% [markdown]
 # ## Before you submit
 #
-# Run *Kernel → Restart & Run All*. Every test cell above should finish without an
-# error. Then save the notebook and submit `04_lstm.ipynb` as your instructor asks.
+# Restart the kernel and run every cell (*Kernel → Restart Kernel and Run All Cells*;
+# *Kernel → Restart & Run All* in the classic notebook). Every test cell above should
+# finish without an error. Then save the notebook and submit `04_lstm.ipynb` as your instructor asks.

@@ -28,12 +28,13 @@
 # **Conventions.** Batches come first; functions are pure: return new arrays, never
 # modify an input.
 #
-# **How to work.** Paste your chapter-4 functions in the first answer cell. Then replace
-# each `raise NotImplementedError(...)` line with your code and run the test cell below it. A
-# failing test tells you which output, which index, the expected and the obtained value,
-# and a likely cause. When all tests pass, run *Kernel → Restart & Run All* once before
-# you submit. Your instructor's grader runs more tests than you see here (other shapes,
-# seeds and lengths, N = T = H = 1, saturated gates).
+# **How to work.** Under each function's heading, replace the line
+# `raise NotImplementedError(...)` that follows `# YOUR CODE HERE` with your code, then run
+# the test cell below it. A failing test tells you which output, which index, the expected
+# and the obtained value, and a likely cause. When all tests pass, restart the kernel and
+# run every cell once before you submit (*Kernel → Restart Kernel and Run All Cells* in
+# JupyterLab, *Kernel → Restart & Run All* in the classic notebook). Your instructor's
+# grader runs more tests than you see here (other shapes and seeds, saturated inputs).
 
 # %%
 import numpy as np
@@ -41,54 +42,94 @@ import numpy as np
 # %% helpers=true
 
 # %% [markdown]
-# ## 0. Your LSTM from exercise 4
+# ## 0. An LSTM to build on (provided)
 #
-# `bilstm_forward` runs two LSTMs. Paste your `sigmoid`, `lstm_cell_forward` and
-# `lstm_forward` from exercise 4 (`04_lstm.ipynb`) in the cell below, as they passed
-# their tests there. They are not graded again here.
+# `bilstm_forward` runs two LSTMs. So that this notebook does not depend on your exercise 4,
+# the cell below provides `lstm_states`, an LSTM forward pass from zero initial states (it
+# is not graded, and you do not need to change it). It computes what your `lstm_forward`
+# of exercise 4 computes for `h0 = c0 = 0`, returning the hidden states only.
 
-# %% answer="chapter4_lstm" functions="sigmoid,lstm_cell_forward,lstm_forward"
-# Paste your chapter-4 `sigmoid`, `lstm_cell_forward` and `lstm_forward` here
-# (replace the two lines below); `bilstm_forward` calls `lstm_forward`.
+# %%
+# Provided (not graded): an LSTM over whole sequences, from zero initial states.
+def lstm_states(x, W_x, W_h, b):
+    """Hidden states of an LSTM (gate order i, f, g, o): hs[:, t-1] is h_t, shape (N, T, H)."""
+    H = W_h.shape[1]
+    h_t = c_t = np.zeros((x.shape[0], H))
+    states = []
+    for x_t in np.moveaxis(x, 1, 0):      # x_t is x[:, t-1], of shape (N, D)
+        a_t = x_t @ W_x.T + h_t @ W_h.T + b
+        # 1 / (1 + exp(-a)) written with tanh, which never overflows.
+        i_t, f_t, o_t = (0.5 + 0.5 * np.tanh(0.5 * a_t[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
+        g_t = np.tanh(a_t[:, 2 * H:3 * H])
+        c_t = f_t * c_t + i_t * g_t
+        h_t = o_t * np.tanh(c_t)
+        states.append(h_t)
+    return np.stack(states, axis=1)
+
 
 # %% [markdown]
 # ## 1. Reversing each sequence within its own length
 #
 # To read a padded sequence backwards, reverse only its valid steps and leave the
-# padding where it is. In code indices (from 0), with `L = lengths[n]`:
+# padding where it is. In the math, step $t$ of the reversed sequence $n$ holds step
+# $\ell_n + 1 - t$ of the original for $t \le \ell_n$; in code indices (from 0), with
+# `l = lengths[n]`:
 #
-# $$\texttt{out}[n, t] = \texttt{x}[n, L - 1 - t] \ \text{ for } t < L, \qquad
-#   \texttt{out}[n, t] = \texttt{x}[n, t] \ \text{ for } t \ge L.$$
+# $$\texttt{out}[n, t] = \texttt{x}[n, l - 1 - t] \ \text{ for } t < l, \qquad
+#   \texttt{out}[n, t] = \texttt{x}[n, t] \ \text{ for } t \ge l.$$
 #
 # For a row `[a, b, c, pad]` of length 3 that gives `[c, b, a, pad]`, not
 # `[pad, c, b, a]`. Applying the function twice gives the batch back.
 #
-# `reverse_sequences(x, lengths)`: `x` is `(N, T, ...)` (any number of trailing axes),
-# `lengths` an integer array `(N,)`; return a new array shaped like `x`.
+# `reverse_sequences(x, lengths)`: `x` is `(N, T)` or `(N, T, ...)` with any number of
+# trailing axes (token ids, or feature vectors), `lengths` an integer array `(N,)`; return a
+# new array shaped like `x`.
 
 # %% answer="reverse_sequences"
 
 # %% tests="reverse_sequences"
-# By hand: two rows of length 4 and 2 (one feature per step; 7 and 8 are padding).
-x_hand = np.array([[1.0, 2.0, 3.0, 4.0],
-                   [5.0, 6.0, 7.0, 8.0]])[:, :, None]
-out = reverse_sequences(x_hand, np.array([4, 2]))
-expect_array("reverse_sequences(x_hand, [4, 2])[..., 0]", np.asarray(out)[..., 0],
-             np.array([[4.0, 3.0, 2.0, 1.0],
-                       [6.0, 5.0, 7.0, 8.0]]),
-             hint="reverse only the first lengths[n] steps; padding stays where it was.")
+begin_tests("reverse_sequences")
+# By hand, on token ids of shape (N, T): two rows of length 4 and 2 (7 and 8 are padding).
+ids = np.array([[1, 2, 3, 4],
+                [5, 6, 7, 8]])
+before = inputs_snapshot(x=ids)
+expect_array("reverse_sequences(ids, [4, 2]) on an (N, T) array",
+             reverse_sequences(ids, np.array([4, 2])), np.array([[4, 3, 2, 1],
+                                                                 [6, 5, 7, 8]]),
+             hint="reverse only the first lengths[n] steps of row n; padding stays where it "
+                  "was; x may have no feature axis at all (index x[n, :l], not x[n, :l, :]).")
+expect_unchanged("reverse_sequences", before)
 
-# A random case with uneven lengths; the expected values were computed with PyTorch.
+# A random case with uneven lengths, shape (N, T, D); the expected values were computed with
+# PyTorch.
 #: case reverse_sequences N=3 T=4 D=2 seed=515
-before = inputs_snapshot(x, lengths)
+before = inputs_snapshot(x=x, lengths=lengths)
 out = reverse_sequences(x, lengths)
 expect_array("reverse_sequences(x, lengths)", out, expected_reversed,
              hint="reverse only the first lengths[n] steps; padding stays where it was.")
-expect_unchanged("reverse_sequences (x)", before[0], x)
-expect_unchanged("reverse_sequences (lengths)", before[1], lengths)
+expect_unchanged("reverse_sequences", before)
 expect_array("reverse_sequences applied twice", reverse_sequences(out, lengths), x,
              hint="reversing twice must give x back; write into a new array (x.copy()), "
                   "not into x itself while reading from it.")
+
+# By hand, two trailing axes: x of shape (N, T, 2, 2), where x[n, t] is a 2 x 2 block that
+# must move as a whole.
+x4 = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 2, 2)
+expect_array("reverse_sequences on an (N, T, 2, 2) array, lengths [3, 2]",
+             reverse_sequences(x4, np.array([3, 2])), x4[[[0, 0, 0], [1, 1, 1]],
+                                                         [[2, 1, 0], [1, 0, 2]]],
+             hint="move each step x[n, t] as a whole, whatever its trailing shape (x[n, :l] "
+                  "selects every trailing axis).")
+
+# The edge sizes: N = T = 1, and rows of length 1 (nothing to reverse).
+expect_array("reverse_sequences with N = T = 1", reverse_sequences(np.array([[[2.5]]]),
+                                                                   np.array([1])),
+             np.array([[[2.5]]]), hint="a sequence of length 1 is its own reverse.")
+expect_array("reverse_sequences with lengths [1, 1]",
+             reverse_sequences(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 1])),
+             np.array([[1.0, 2.0], [3.0, 4.0]]),
+             hint="a sequence of length 1 is its own reverse and its padding stays in place.")
+tests_passed("reverse_sequences")
 
 # %% [markdown]
 # ## 2. A bidirectional LSTM over a padded batch
@@ -100,28 +141,30 @@ expect_array("reverse_sequences applied twice", reverse_sequences(out, lengths),
 # 2. run the **backward** LSTM (weights `bwd`) over `reverse_sequences(x, lengths)`, then
 #    reverse its hidden states back with `reverse_sequences`, so that the state at
 #    position `t` belongs to step `t`;
-# 3. `outputs[n, t] = [forward h_t, backward h_t]` for `t < lengths[n]`, and **zeros** at
-#    the padded steps;
-# 4. `final[n] = [forward h at step lengths[n] - 1, backward h at step 0]` (code indices): each
-#    direction's state after it has read the whole sequence.
+# 3. $\text{output}_t = [\overrightarrow{h}_t, \overleftarrow{h}_t]$ for
+#    $t \le \ell_n$, stored in `outputs[n, t-1]`, and **zeros** at the padded steps;
+# 4. `final[n]` $= [\overrightarrow{h}_{\ell_n}, \overleftarrow{h}_1]$: each direction's
+#    state after it has read the whole sequence, at code positions `lengths[n] - 1` (forward)
+#    and `0` (backward).
 #
 # `bilstm_forward(x, lengths, fwd, bwd)`: `x` is `(N, T, D)`, `lengths` `(N,)`, `fwd` and
 # `bwd` are tuples `(W_x, W_h, b)`; return `(outputs, final)` of shapes `(N, T, 2H)` and
-# `(N, 2H)`. You may call your `lstm_forward` and `reverse_sequences`.
+# `(N, 2H)`. You may call the provided `lstm_states` and your `reverse_sequences`.
 
 # %% answer="bilstm_forward"
 
 # %% tests="bilstm_forward"
+begin_tests("bilstm_forward", relies_on=["reverse_sequences"])
 # Three sequences of different lengths, D = 3 and H = 2; the expected values are
 # torch.nn.LSTM(bidirectional=True) on the packed batch.
 #: case bilstm_forward N=3 T=4 D=3 H=2 seed=534
-before = inputs_snapshot(x, lengths, *fwd, *bwd)
+before = inputs_snapshot(x=x, lengths=lengths, fwd=fwd, bwd=bwd)
 outputs, final = expect_values("bilstm_forward(x, lengths, fwd, bwd)",
                                bilstm_forward(x, lengths, fwd, bwd), 2)
 if np.shape(outputs) != expected_outputs.shape:
-    raise AssertionError(f"outputs has shape {np.shape(outputs)}, expected "
-                         f"{expected_outputs.shape} = (N, T, 2H): the forward and the "
-                         "backward state side by side at every step.")
+    fail(f"outputs has shape {np.shape(outputs)}, expected {expected_outputs.shape} = "
+         "(N, T, 2H).", "the forward and the backward states go side by side at every "
+         "step: concatenate them along the LAST axis.")
 for n, L in enumerate(lengths):
     expect_array(f"outputs[{n}, {L}:] (padded steps of sequence {n})", outputs[n, L:],
                  expected_outputs[n, L:], hint="padded steps of outputs must be zero.")
@@ -135,16 +178,15 @@ expect_array("outputs[:, :, H:] (backward direction)", outputs[:, :, 2:],
                   "and its states must be reversed back so that outputs[n, t, H:] belongs "
                   "to step t.")
 if np.shape(final) != expected_final.shape:
-    raise AssertionError(f"final has shape {np.shape(final)}, expected "
-                         f"{expected_final.shape} = (N, 2H).")
+    fail(f"final has shape {np.shape(final)}, expected {expected_final.shape} = (N, 2H).",
+         "one row per sequence: [forward state at its last valid step, backward state at "
+         "its first step].")
 expect_array("final[:, :H] (forward direction)", final[:, :2], expected_final[:, :2],
              hint="the final forward state is at step lengths[n]-1, not T-1.")
 expect_array("final[:, H:] (backward direction)", final[:, 2:], expected_final[:, 2:],
              hint="the backward LSTM finishes at step 0: its final state is the backward "
                   "state at t = 0, not at t = lengths[n]-1.")
-for name, old, new in zip(["x", "lengths", "fwd[0]", "fwd[1]", "fwd[2]", "bwd[0]", "bwd[1]",
-                           "bwd[2]"], before, [x, lengths, *fwd, *bwd]):
-    expect_unchanged(f"bilstm_forward ({name})", old, new)
+expect_unchanged("bilstm_forward", before)
 
 # Whatever the padding holds, the results are the same.
 x_noisy = x.copy()
@@ -157,9 +199,20 @@ expect_array("outputs with the padding filled with 100", outputs_noisy, expected
 expect_array("final with the padding filled with 100", final_noisy, expected_final,
              hint="the padding must not influence the final states.")
 
+# The edge sizes: one sequence of one step, one feature, one unit.
+#: case bilstm_forward N=1 T=1 D=1 H=1 seed=535
+outputs_1, final_1 = expect_values("bilstm_forward(...) with N = T = D = H = 1",
+                                   bilstm_forward(x, lengths, fwd, bwd), 2)
+EDGE = ("with N = T = D = H = 1 every axis has one entry: keep every axis (no np.squeeze, "
+        "no .item(), no indexing that drops the batch or the time axis).")
+expect_array("outputs with N = T = D = H = 1", outputs_1, expected_outputs, hint=EDGE)
+expect_array("final with N = T = D = H = 1", final_1, expected_final, hint=EDGE)
+tests_passed("bilstm_forward")
+
 # %% [markdown]
 # ## Before you submit
 #
-# Run *Kernel → Restart & Run All*. Every test cell above should finish without an
-# error. Then save the notebook and submit `05_bidirectional.ipynb` as your instructor
+# Restart the kernel and run every cell (*Kernel → Restart Kernel and Run All Cells*;
+# *Kernel → Restart & Run All* in the classic notebook). Every test cell above should
+# finish without an error. Then save the notebook and submit `05_bidirectional.ipynb` as your instructor
 # asks.

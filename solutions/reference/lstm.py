@@ -206,3 +206,64 @@ def lstm_backward(dhs, x, h0, c0, W_x, W_h, b):
     dc0 = dc_next
     return dx, dh0, dc0, dW_x, dW_h, db
     ### END SOLUTION
+
+
+
+def gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h):
+    """
+    One GRU step in PyTorch's formulation. The gates are stacked in PyTorch's order
+    r, z, n (reset, update, candidate); the book writes the update gate u_t, because
+    z_t is the logits. With a_x = x_t W_x^T + b_x and a_h = h_prev W_h^T + b_h, each
+    cut into [r | z | n] blocks of H columns:
+    r_t = sigmoid(a_x,r + a_h,r),  u_t = sigmoid(a_x,z + a_h,z),
+    n_t = tanh(a_x,n + r_t * a_h,n),  h_t = (1 - u_t) * n_t + u_t * h_prev.
+
+    Inputs:
+    - x_t: Input at this step, of shape (N, D)
+    - h_prev: Previous hidden state, of shape (N, H)
+    - W_x: Input-to-hidden weights, of shape (3H, D)
+    - W_h: Hidden-to-hidden weights, of shape (3H, H)
+    - b_x: Input-side biases, of shape (3H,)
+    - b_h: Hidden-side biases, of shape (3H,); the reset gate multiplies the hidden
+      part of the candidate with its bias, which is why the two are kept apart
+
+    Returns:
+    - h_t: Next hidden state, of shape (N, H)
+    """
+    ### BEGIN SOLUTION
+    H = h_prev.shape[1]
+    a_x = x_t @ W_x.T + b_x
+    a_h = h_prev @ W_h.T + b_h
+    r = sigmoid(a_x[:, 0:H] + a_h[:, 0:H])
+    u = sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])
+    n = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])
+    h_t = (1 - u) * n + u * h_prev
+    return h_t
+    ### END SOLUTION
+
+
+def gru_forward(x, h0, W_x, W_h, b_x, b_h):
+    """
+    Run a GRU over whole sequences.
+
+    Inputs:
+    - x: Input sequences, of shape (N, T, D)
+    - h0: Initial hidden state, of shape (N, H)
+    - W_x: Input-to-hidden weights, of shape (3H, D), gates stacked r, z, n
+    - W_h: Hidden-to-hidden weights, of shape (3H, H)
+    - b_x: Input-side biases, of shape (3H,)
+    - b_h: Hidden-side biases, of shape (3H,)
+
+    Returns:
+    - hs: Hidden states h_1 .. h_T, of shape (N, T, H)
+    """
+    ### BEGIN SOLUTION
+    N, T = x.shape[:2]
+    H = h0.shape[1]
+    hs = np.zeros((N, T, H))
+    h = h0
+    for t in range(T):
+        h = gru_cell_forward(x[:, t, :], h, W_x, W_h, b_x, b_h)
+        hs[:, t, :] = h
+    return hs
+    ### END SOLUTION

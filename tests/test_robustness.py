@@ -1,28 +1,35 @@
-"""Hostile and broken submissions: every one gets a clear, correct outcome.
+"""Broken and cheating submissions: every one gets a clear, correct outcome.
 
 Each case starts from a correct chapter-1 notebook and breaks or attacks
-one thing. The attacked function must get the expected status (and no
-marks where it cheated); every function the case does not touch keeps its
-full marks, because the rest of the notebook is still graded.
+one thing: a hang, a memory blow-up, a killed process, rewriting what the
+tests rely on, deleted, duplicated or edited cells, an invalid file. The
+attacked function must get the expected status (and no marks where it
+cheated); every function the case does not touch keeps its full marks,
+because the rest of the notebook is still graded. (What the sandbox keeps
+out of reach, files, processes and sockets, is tests/test_sandbox_security.py.)
 """
 
 import copy
 import csv
 import json
-import os
-import subprocess
-import sys
 
 import nbformat
 import pytest
-from conftest import ROOT, SOURCE
-from grading_helpers import answer_source, grade, with_answer
+from grading_helpers import (
+    EXERCISES,
+    SOURCE,
+    answer_source,
+    grade,
+    grade_cli,
+    with_answer,
+)
 
-from autograder.sandbox.runner import Limits
-from solutions import reference
+from autograder.contract import ASSIGNMENTS, HIDDEN_TESTS_MODULE
+from autograder.sandbox.limits import Limits
+from autograder.status import Status
 
 A = "01_recurrence"
-FUNCTIONS = reference.FUNCTIONS[A]
+FUNCTIONS = ASSIGNMENTS[A]
 TIGHT = Limits(cell_seconds=4, notebook_seconds=60, memory_mb=1024)
 pytestmark = pytest.mark.slow
 
@@ -99,29 +106,19 @@ CASES = {
         lambda: replaced("rnn_output", answer_source(correct(), "rnn_output")
                          + "\nimport builtins\nbuiltins.isinstance = lambda *a: True\n"),
         "rnn_output", "tampered", "builtins.isinstance"),
-    "random generator patched": (
-        lambda: replaced("feedforward_sequence", answer_source(correct(), "feedforward_sequence")
-                         + "\nnp.random.default_rng = lambda *a, **k: None\n"),
-        "feedforward_sequence", "tampered", "default_rng"),
-    "reads the reference from disk": (
-        lambda: replaced("rnn_cell_forward", body(
-            "rnn_cell_forward", f"    open({str(ROOT / 'solutions/reference/recurrence.py')!r})"
-            ".read()\n")),
-        "rnn_cell_forward", "tampered", "outside the submission"),
-    "reads the gradebook": (
-        lambda: replaced("softmax", body("softmax", "    open('/tmp/gradebook.db', 'rb')\n")),
-        "softmax", "tampered", "outside the submission"),
-    "imports the reference": (
-        lambda: replaced("rnn_forward", "from solutions.reference import rnn_forward\n"),
-        "rnn_forward", "tampered", "import solutions"),
-    "starts a process": (
-        lambda: replaced("rnn_output", body("rnn_output", "    import subprocess\n"
-                                            "    subprocess.run(['true'])\n")),
-        "rnn_output", "tampered", "start a process"),
-    "opens a network connection": (
-        lambda: replaced("many_to_one", body("many_to_one", "    import socket\n"
-                                             "    socket.create_connection(('127.0.0.1', 9))\n")),
-        "many_to_one", "tampered", "network"),
+    "hidden-test check replaced": (
+        lambda: replaced("softmax", answer_source(correct(), "softmax")
+                         + f"\nimport {HIDDEN_TESTS_MODULE} as hidden\n"
+                         "hidden.check = lambda *a, **k: None\n"),
+        "softmax", "tampered", f"{HIDDEN_TESTS_MODULE}.check"),
+    "hidden-test module swapped in sys.modules": (
+        lambda: replaced("rnn_output", answer_source(correct(), "rnn_output")
+                         + "\nimport sys, types\n"
+                         f"fake = types.ModuleType({HIDDEN_TESTS_MODULE!r})\n"
+                         "fake.check = lambda *a, **k: None\n"
+                         "fake.use_reference_for = lambda *a, **k: None\n"
+                         f"sys.modules[{HIDDEN_TESTS_MODULE!r}] = fake\n"),
+        "rnn_output", "tampered", HIDDEN_TESTS_MODULE),
     "returns an array impostor": (
         lambda: replaced("softmax", "class Always(np.ndarray):\n"
                          "    def __eq__(self, other):\n        return True\n\n"
@@ -129,7 +126,7 @@ CASES = {
         "softmax", "tampered", "imitates an array"),
     "calls the grader's check itself": (
         lambda: replaced("rnn_output", answer_source(correct(), "rnn_output")
-                         + "\nfrom autograder.checks import check\n"
+                         + f"\nfrom {HIDDEN_TESTS_MODULE} import check\n"
                          "check('rnn_output', rnn_output)\n"),
         "rnn_output", "tampered", "its own code"),
     "modifies its input in place": (
@@ -150,6 +147,14 @@ def test_hostile_submission(name):
     build, function, status, text = CASES[name]
     items = grade(A, build(), TIGHT)
     assert_outcome(items, function, status, text=text)
+
+
+def test_blank_notebook_scores_zero():
+    items = grade(A, nbformat.read(EXERCISES / f"{A}.ipynb", as_version=4), TIGHT)
+    assert set(items) == set(FUNCTIONS)
+    for item in items.values():
+        assert item.score == 0 and item.status is Status.ERROR, item
+        assert "not answered yet" in item.message, item
 
 
 def test_deleted_test_cells_are_restored():
@@ -209,20 +214,6 @@ def test_unknown_kernelspec_is_ignored():
     assert all(i.status == "ok" for i in items.values())
 
 
-def test_nothing_outlives_grading():
-    """A thread still sleeping when the notebook ends dies with its process."""
-    from autograder.sandbox.runner import Cell, NotebookRun
-
-    cells = [Cell(0, "import os, threading, time\n"
-                     "threading.Thread(target=lambda: time.sleep(600)).start()\n"
-                     "print(os.getpid())", "extra")]
-    outcome = NotebookRun(cells, reference, TIGHT).run()[0]
-    assert outcome.status == "ok", outcome
-    pid = int(outcome.stdout)
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-
-
 def test_grading_is_deterministic():
     nb = replaced("rnn_forward", "def rnn_forward(x, h0, W_x, W_h, b):\n"
                   "    return np.tanh(x @ W_x.T + b)\n")
@@ -248,9 +239,7 @@ def test_broken_files_in_a_class(tmp_path):
         (subs / student / A / filename).write_text(text)
     (subs / "empty" / A).mkdir(parents=True)
     out = tmp_path / "results"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out",
-                          str(out), "--quiet"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=600)
+    run = grade_cli(subs, "--out", out)
     assert run.returncode == 0, run.stderr
     with open(out / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -264,16 +253,3 @@ def test_broken_files_in_a_class(tmp_path):
     assert status["nocells"] <= {"invalid", "missing"}
     renamed = [r for r in rows if r["student"] == "renamed"]
     assert all("my_work.ipynb" in r["message"] for r in renamed)
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace needs root")
-def test_sandbox_has_no_network_interface():
-    from autograder.sandbox.runner import Cell, NotebookRun
-
-    cells = [Cell(0, "print(open('/proc/self/net/dev').read())", "extra")]
-    limits = Limits(cell_seconds=10, notebook_seconds=30, chroot=False)
-    outcome = NotebookRun(cells, reference, limits).run()[0]
-    assert outcome.status == "ok", outcome
-    interfaces = [line.split(":")[0].strip() for line in outcome.stdout.splitlines()[2:]
-                  if line.strip()]
-    assert interfaces == ["lo"]
