@@ -38,6 +38,9 @@ def main(argv=None):
     grade.add_argument("--unsandboxed", action="store_true",
                        help="run student code WITHOUT an operating-system sandbox (only "
                             "where none can be made, and only for code you trust)")
+    grade.add_argument("--cluster", default=None, metavar="ADDRESS",
+                       help="grade on a Dask cluster: a scheduler's address "
+                            "(tcp://host:8786), or `local` to start one on this machine")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
@@ -56,7 +59,7 @@ def main(argv=None):
                               assignments=args.assignment, students=args.student,
                               force=args.force, progress=not args.quiet,
                               unsandboxed=args.unsandboxed,
-                              nbgrader_config=args.nbgrader_config)
+                              nbgrader_config=args.nbgrader_config, cluster=args.cluster)
     except (InstructorError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,6 +1,8 @@
 """nbgrader's own feedback page, rendered from our graded notebook."""
 
 import os
+import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbgrader
@@ -68,3 +70,23 @@ def write(path, html):
     tmp = path.with_suffix(".tmp")
     tmp.write_text(html)
     os.replace(tmp, path)
+
+
+def write_exchange_files(folder, job):
+    """What `nbgrader release_feedback` reads beside each page: the submission's
+    `timestamp.txt` and `submission_secret.txt`, copied from nbgrader's submitted/
+    folder. A notebook that did not come through nbgrader's exchange (an LMS
+    upload) gets its submission time, or the grading time, and a fresh secret: its
+    feedback can be released, and goes back to the student through the LMS."""
+
+    folder = Path(folder)
+    submitted = job.path.parent if job.path is not None else None
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        source = submitted / name if submitted is not None else None
+        if source is not None and source.is_file():
+            write(folder / name, source.read_text())
+        elif name == "timestamp.txt":
+            moment = job.submitted_at or datetime.now(UTC)
+            write(folder / name, moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+        else:
+            write(folder / name, secrets.token_hex(16))

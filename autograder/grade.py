@@ -8,10 +8,8 @@ feedback folder, and at the end writes grades.csv, totals and the summary
 from the stored results.
 """
 
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +17,15 @@ import nbformat
 from tqdm import tqdm
 
 from . import feedback, report, scoring, summary, totals
+from .cluster import ClusterExecutor
 from .collect import InstructorError, collect
 from .course import Course
+from .executors import LocalExecutor
 from .gradebook import GradebookWriter
 from .lateness import Policy
 from .results import ItemResult, NotebookResult
 from .sandbox.limits import Limits
-from .sandbox.runner import SandboxFailed, SandboxPool
+from .sandbox.runner import SandboxFailed
 from .state import StateStore
 from .status import Status
 
@@ -64,9 +64,10 @@ def _render(nb_json, result):
                            result.max_score, result.late_penalty)
 
 
-def grade_notebook(course, job, key, limits, pool, lateness=None, renderer=None):
+def grade_notebook(course, job, key, limits, pool, renderer=None):
     """Grade one (student, assignment). A student's mistake never raises; the grader's
-    own failure comes back as a result marked `grader_failure`."""
+    own failure comes back as a result marked `grader_failure`. The late penalty is
+    applied afterwards, by the command's own process (`apply_late_penalty`)."""
     if job.problem:
         return _problem_result(course, job, Status(job.problem), job.note, key=key)
     try:
@@ -91,16 +92,22 @@ def grade_notebook(course, job, key, limits, pool, lateness=None, renderer=None)
     if job.note:
         for item in items:
             item.message += f" Note: {job.note}."
-    late_penalty = 0.0
-    if lateness is not None:
-        _, late_penalty = lateness.penalty_for(job, sum(i.score for i in items))
     result = NotebookResult(job.student, job.assignment, items, cell_scores, key=key,
                             label=job.label, submitted_at=_iso(job.submitted_at),
-                            late_penalty=late_penalty)
-    nb_json = nbformat.writes(graded)
-    result.feedback_html = (renderer.submit(_render, nb_json, result).result() if renderer
-                            else _render(nb_json, result))
+                            graded_notebook=nbformat.writes(graded))
+    result.feedback_html = (renderer.submit(_render, result.graded_notebook, result).result()
+                            if renderer else _render(result.graded_notebook, result))
     return result
+
+
+def apply_late_penalty(result, job, lateness):
+    """nbgrader's late-submission plugin on a graded notebook; its page shows the penalty."""
+    if result.grader_failure or not result.graded_notebook:
+        return
+    _, penalty = lateness.penalty_for(job, sum(i.score for i in result.items))
+    if penalty:
+        result.late_penalty = penalty
+        result.feedback_html = _render(result.graded_notebook, result)
 
 
 def _policy_tag(config, lateness):
@@ -137,7 +144,7 @@ def _forget_withdrawn(state, gradebook, jobs, scope_students, scope_assignments)
 
 
 def run(submissions, out, jobs=None, limits=None, assignments=None, students=None,
-        force=False, progress=True, unsandboxed=False, nbgrader_config=None):
+        force=False, progress=True, unsandboxed=False, nbgrader_config=None, cluster=None):
     """Grade a class; returns a RunReport. Raises InstructorError for bad arguments."""
     course = Course()
     out = Path(out)
@@ -162,18 +169,16 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
                            canvas_ids=collection.canvas_ids)
     bar = tqdm(total=len(todo), initial=run_report.skipped, unit="notebook",
                disable=not progress, desc="grading", file=sys.stderr)
-    pool = SandboxPool(limits, spare=min(workers, len(pending)), unsandboxed=unsandboxed) \
-        if pending else None
-    run_report.enforcement = pool.enforcement if pool else ""
-    executor = ThreadPoolExecutor(max_workers=workers)
-    renderer = ProcessPoolExecutor(max_workers=workers,
-                                   mp_context=multiprocessing.get_context("spawn"))
+    executor = None
     try:
-        futures = {}
-        for job, key in pending:
-            futures[executor.submit(grade_notebook, course, job, key, limits, pool, lateness,
-                                    renderer)] = (job, key)
-        for future in as_completed(futures):
+        if pending:
+            executor = (ClusterExecutor(cluster, course, limits, workers, unsandboxed)
+                        if cluster else
+                        LocalExecutor(course, limits, min(workers, len(pending)),
+                                      unsandboxed))
+            run_report.enforcement = executor.enforcement
+        futures = {executor.submit(job, key): (job, key) for job, key in pending}
+        for future in executor.as_completed(futures) if futures else ():
             job, key = futures[future]
             try:
                 result = future.result()
@@ -182,19 +187,19 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
                     course, job, Status.CRASHED,
                     f"the grader failed on this notebook ({type(error).__name__}: {error})",
                     key=key, grader_failure=True)
+            apply_late_penalty(result, job, lateness)
             record(out, state, gradebook, result, job, run_report)
             bar.update(1)
     except KeyboardInterrupt:
-        executor.shutdown(wait=False, cancel_futures=True)
-        renderer.shutdown(wait=False, cancel_futures=True)
+        if executor is not None:
+            executor.close(cancel=True)
+            executor = None
         raise
     finally:
         bar.close()
-        if pool is not None:
-            pool.close()
+        if executor is not None:
+            executor.close()
         gradebook.close()
-    executor.shutdown(wait=True)
-    renderer.shutdown(wait=True)
     write_outputs(out, state, course, run_report)
     return run_report
 
@@ -208,6 +213,7 @@ def record(out, state, gradebook, result, job, run_report):
     if result.feedback_html:
         folder = out / "feedback" / result.student / result.assignment
         feedback.write(folder / f"{result.assignment}.html", result.feedback_html)
+        feedback.write_exchange_files(folder, job)
     gradebook.record(result, job.submitted_at)
     state.save(result)
     run_report.graded += 1

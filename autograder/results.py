@@ -40,7 +40,10 @@ class NotebookResult:
     # True when the outcome was caused by the grader itself (a sandbox that did not
     # start, a worker killed from outside): such a result is reported, never kept.
     grader_failure: bool = False
-    feedback_html: str = field(default="", repr=False)  # travels back; not kept in state
+    # What travels back with the result, never kept in the state: the graded notebook
+    # and its feedback page.
+    graded_notebook: str = field(default="", repr=False)
+    feedback_html: str = field(default="", repr=False)
 
     def __post_init__(self):
         self.items = [i if isinstance(i, ItemResult) else ItemResult(**i) for i in self.items]
@@ -60,6 +63,7 @@ class NotebookResult:
     def to_json(self):
         record = asdict(self)
         record.pop("feedback_html")
+        record.pop("graded_notebook")
         return json.dumps(record, indent=1)
 
     @classmethod

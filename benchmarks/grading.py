@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Stock sequential `nbgrader autograde` vs `python -m autograder grade`, side by side.
 
-Builds a class of STUDENTS x 5 notebooks (a third correct, a third with one
+Builds a class of STUDENTS x (one notebook per assignment) (a third correct, a third with one
 wrong function, a third blank), grades it with both, checks that every
 grade cell got the same score, and prints seconds per notebook and the ratio.
 
-    python benchmarks/grading.py [--students 100] [--jobs N] [--keep DIR]
+    .venv/bin/python benchmarks/grading.py [--students 100] [--jobs N] [--keep DIR]
+
+The assignments are the course contract's (those with a source notebook);
+the project is installed (editable) in the environment that runs this, so
+nbgrader's kernels import the hidden-test module from it as well.
 """
 
 import argparse
@@ -19,13 +23,14 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.course import SOURCE, Course
+from autograder.nbgrader_setup import alembic_on_path
+from solutions.build.release import generate
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from autograder.release import alembic_on_path  # noqa: E402
-
-from autograder import authoring  # noqa: E402
-from solutions.reference import FUNCTIONS  # noqa: E402
+# The contract's assignments that have a source notebook, with their graded functions.
+FUNCTIONS = {name: source.functions for name, source in Course().assignments.items()}
+ASSIGNMENTS = sorted(FUNCTIONS)
 
 WRONG = """
 
@@ -44,14 +49,12 @@ def {name}(*args):
 def build_class(course, students):
     release = course / "release_copies"
     release.mkdir(parents=True)
-    from autograder.release import generate
-
-    generate(authoring.assignments(), authoring.SOURCE, release)
-    shutil.copytree(authoring.SOURCE, course / "source")
+    generate(ASSIGNMENTS, SOURCE, release)
+    shutil.copytree(SOURCE, course / "source")
     for i in range(students):
         student = f"s{i:03d}"
-        for assignment in authoring.assignments():
-            source = nbformat.read(authoring.SOURCE / assignment / f"{assignment}.ipynb", 4)
+        for assignment in ASSIGNMENTS:
+            source = nbformat.read(SOURCE / assignment / f"{assignment}.ipynb", 4)
             kind = i % 3
             if kind == 1:
                 nb = nbformat.read(release / f"{assignment}.ipynb", 4)
@@ -69,16 +72,15 @@ def build_class(course, students):
 
 def stock(course):
     """nbgrader's own commands, as an instructor runs them."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     db = f"sqlite:///{course / 'gradebook.db'}"
     common = [f"--CourseDirectory.root={course}", f"--CourseDirectory.db_url={db}"]
-    for assignment in authoring.assignments():
+    for assignment in ASSIGNMENTS:
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
-                        "--force", *common], check=True, capture_output=True, env=env)
+                        "--force", *common], check=True, capture_output=True)
     started = time.monotonic()
-    for assignment in authoring.assignments():
+    for assignment in ASSIGNMENTS:
         subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
-                        *common], check=True, capture_output=True, env=env, cwd=course)
+                        *common], check=True, capture_output=True, cwd=course)
     return time.monotonic() - started
 
 
@@ -116,8 +118,8 @@ def main():
     if course.exists():
         shutil.rmtree(course)
     build_class(course, args.students)
-    notebooks = args.students * len(authoring.assignments())
-    print(f"class: {args.students} students x {len(authoring.assignments())} notebooks "
+    notebooks = args.students * len(ASSIGNMENTS)
+    print(f"class: {args.students} students x {len(ASSIGNMENTS)} notebooks "
           f"= {notebooks} notebooks, {os.cpu_count()} cores", flush=True)
     ours_seconds = ours(course, args.jobs)
     print(f"ours : {ours_seconds:8.1f} s  {ours_seconds / notebooks:.3f} s/notebook", flush=True)

@@ -524,6 +524,173 @@ ALTERNATIVES = {
     return outputs, final
 '''),
     ],
+    # ------------------------------------------------------------------ 4 · lstm: the GRU
+    "gru_cell_forward": [
+        ("one weight block per gate, tanh-based sigmoid",
+         """def gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h):
+    H = h_prev.shape[1]
+    blocks = [(W_x[k * H:(k + 1) * H], W_h[k * H:(k + 1) * H], b_x[k * H:(k + 1) * H],
+               b_h[k * H:(k + 1) * H]) for k in range(3)]
+    (Wxr, Whr, bxr, bhr), (Wxz, Whz, bxz, bhz), (Wxn, Whn, bxn, bhn) = blocks
+    r = 0.5 * (1 + np.tanh(0.5 * (x_t @ Wxr.T + bxr + h_prev @ Whr.T + bhr)))
+    z = 0.5 * (1 + np.tanh(0.5 * (x_t @ Wxz.T + bxz + h_prev @ Whz.T + bhz)))
+    n = np.tanh(x_t @ Wxn.T + bxn + r * (h_prev @ Whn.T + bhn))
+    return n + z * (h_prev - n)
+"""),
+    ],
+    "gru_forward": [
+        ("input projections for all steps at once, einsum",
+         """def gru_forward(x, h0, W_x, W_h, b_x, b_h):
+    H = h0.shape[1]
+    ax = np.einsum("ntd,gd->ntg", x, W_x) + b_x
+    h = h0.copy()
+    out = []
+    for t in range(x.shape[1]):
+        ah = h @ W_h.T + b_h
+        r = sigmoid(ax[:, t, :H] + ah[:, :H])
+        z = sigmoid(ax[:, t, H:2 * H] + ah[:, H:2 * H])
+        n = np.tanh(ax[:, t, 2 * H:] + r * ah[:, 2 * H:])
+        h = (1 - z) * n + z * h
+        out.append(h)
+    return np.stack(out, axis=1)
+"""),
+    ],
+    # ------------------------------------------------------------------ 6 · language_model
+    "embed": [
+        ("np.take along the rows", """def embed(ids, E):
+    return np.take(E, ids, axis=0)
+"""),
+        ("one-hot matrix product", """def embed(ids, E):
+    return np.eye(E.shape[0])[ids] @ E
+"""),
+    ],
+    "embed_backward": [
+        ("a loop over positions", """def embed_backward(dx, ids, V):
+    N, T, D = dx.shape
+    dE = np.zeros((V, D))
+    for n in range(N):
+        for t in range(T):
+            dE[ids[n, t]] += dx[n, t]
+    return dE
+"""),
+        ("one-hot transpose times dx", """def embed_backward(dx, ids, V):
+    onehot = np.eye(V)[ids.reshape(-1)]
+    return onehot.T @ dx.reshape(-1, dx.shape[-1])
+"""),
+    ],
+    "output_backward": [
+        ("einsum", """def output_backward(dz, hs, W_y):
+    return (np.einsum("ntk,kh->nth", dz, W_y), np.einsum("ntk,nth->kh", dz, hs),
+            np.einsum("ntk->k", dz))
+"""),
+    ],
+    "masked_cross_entropy": [
+        ("softmax per position, a loop over the masked-in positions",
+         """def masked_cross_entropy(logits, targets, mask):
+    dlogits = np.zeros_like(logits)
+    count = int(mask.sum())
+    loss = 0.0
+    for n, t in zip(*np.nonzero(mask)):
+        z = logits[n, t] - logits[n, t].max()
+        log_p = z - np.log(np.exp(z).sum())
+        loss -= log_p[targets[n, t]] / count
+        dlogits[n, t] = np.exp(log_p) / count
+        dlogits[n, t, targets[n, t]] -= 1.0 / count
+    return loss, dlogits
+"""),
+        ("take_along_axis and np.where", """def masked_cross_entropy(logits, targets, mask):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    picked = np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]
+    M = mask.sum()
+    loss = -np.where(mask, picked, 0.0).sum() / M
+    grad = np.exp(log_p)
+    at = targets[..., None]
+    np.put_along_axis(grad, at, np.take_along_axis(grad, at, -1) - 1, -1)
+    return float(loss), np.where(mask[..., None], grad, 0.0) / M
+"""),
+    ],
+    "lm_loss_and_grads": [
+        ("calls rnn_forward and rnn_backward of exercises 1 and 2",
+         """def lm_loss_and_grads(params, ids, targets, mask, h0):
+    x = embed(ids, params["E"])
+    hs = rnn_forward(x, h0, params["W_x"], params["W_h"], params["b"])
+    logits = hs @ params["W_y"].T + params["b_y"]
+    loss, dz = masked_cross_entropy(logits, targets, mask)
+    dhs, dW_y, db_y = output_backward(dz, hs, params["W_y"])
+    dx, _, dW_x, dW_h, db = rnn_backward(dhs, x, h0, params["W_x"], params["W_h"],
+                                         params["b"])
+    grads = {"E": embed_backward(dx, ids, params["E"].shape[0]), "W_x": dW_x, "W_h": dW_h,
+             "b": db, "W_y": dW_y, "b_y": db_y}
+    return loss, grads, hs[:, -1].copy()
+"""),
+        ("everything inline, per-step lists",
+         """def lm_loss_and_grads(params, ids, targets, mask, h0):
+    E, W_x, W_h, b, W_y, b_y = (params[k] for k in ("E", "W_x", "W_h", "b", "W_y", "b_y"))
+    N, T = ids.shape
+    xs, hs, h = [], [h0], h0
+    for t in range(T):
+        xs.append(E[ids[:, t]])
+        h = np.tanh(xs[-1] @ W_x.T + h @ W_h.T + b)
+        hs.append(h)
+    M = mask.sum()
+    loss = 0.0
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    dh = np.zeros_like(h0)
+    dzs = []
+    for t in range(T):
+        z = hs[t + 1] @ W_y.T + b_y
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        rows = np.arange(N)
+        loss -= (logp[rows, targets[:, t]] * mask[:, t]).sum() / M
+        dz = np.exp(logp)
+        dz[rows, targets[:, t]] -= 1
+        dzs.append(dz * mask[:, t, None] / M)
+    for t in reversed(range(T)):
+        grads["W_y"] += dzs[t].T @ hs[t + 1]
+        grads["b_y"] += dzs[t].sum(axis=0)
+        da = (dzs[t] @ W_y + dh) * (1 - hs[t + 1] ** 2)
+        grads["W_x"] += da.T @ xs[t]
+        grads["W_h"] += da.T @ hs[t]
+        grads["b"] += da.sum(axis=0)
+        np.add.at(grads["E"], ids[:, t], da @ W_x)
+        dh = da @ W_h
+    return loss, grads, hs[-1]
+"""),
+    ],
+    "adam_step": [
+        ("PyTorch's arrangement: step size and denominator corrected separately",
+         """def adam_step(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = m * beta1 + grad * (1 - beta1)
+    v = v * beta2 + grad * grad * (1 - beta2)
+    step_size = lr / (1 - beta1 ** t)
+    denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps
+    return param - step_size * m / denom, m, v
+"""),
+    ],
+    "sample": [
+        ("batch of one, a loop over the cumulative sum",
+         """def sample(params, h0, first_id, length, temperature, u):
+    h = h0[None, :]
+    out = []
+    current = first_id
+    for i in range(length):
+        x = params["E"][[current]]
+        h = np.tanh(x @ params["W_x"].T + h @ params["W_h"].T + params["b"])
+        z = (h @ params["W_y"].T + params["b_y"])[0] / temperature
+        p = np.exp(z - z.max())
+        p = p / p.sum()
+        total, current = 0.0, len(p) - 1
+        for k, p_k in enumerate(p):
+            total += p_k
+            if total > u[i]:
+                current = k
+                break
+        out.append(current)
+    return np.array(out, dtype=np.int64)
+"""),
+    ],
 }
 
 # A correct answer that the hidden checks still reject, pending a grader fix:

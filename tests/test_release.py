@@ -47,7 +47,9 @@ def test_answer_cells_are_the_reference_verbatim(assignment):
         exec(compile("import numpy as np\n" + cell.source, "<cell>", "exec"), namespace)
         assert namespace[name].__code__.co_code == getattr(reference, name).__code__.co_code
         assert cell.metadata[METADATA_KEY] == {"function": name}
-        tests = [g for g in cells if g and g.startswith(f"test_{name}")]
+        tests = [g for g in cells
+                 if g and cells[g].metadata.get(METADATA_KEY, {}).get("suite")
+                 and cells[g].metadata[METADATA_KEY]["function"] == name]
         assert tests == [t.grade_id for t in GRADED[name].test_cells]
         for gid in tests:
             assert cells[gid].metadata.nbgrader["grade"] and cells[gid].metadata.nbgrader["points"]

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 from grading_helpers import EXERCISES, SITE, toc_pages
-from test_release import LEAK_MARKERS, solution_lines
+from release_helpers import LEAK_MARKERS, solution_lines
 
 from solutions import reference
 

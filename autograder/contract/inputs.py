@@ -194,7 +194,9 @@ def make_embed(rng, c):
 
 
 def make_embed_backward(rng, c):
-    return (_normal(rng, c.N, c.T, c.D), _ids(rng, c), c.K)
+    # The ids come from 0..K-1 and V = K + 1: the last row of dE gets no gradient, and a
+    # V read off the largest id falls short.
+    return (_normal(rng, c.N, c.T, c.D), _ids(rng, c), c.K + 1)
 
 
 def make_output_backward(rng, c):

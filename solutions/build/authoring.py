@@ -16,7 +16,6 @@ functions in `solutions/reference/`. This module splices the two together:
 """
 
 import inspect
-import re
 import shlex
 from pathlib import Path
 
@@ -30,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 AUTHORED = ROOT / "solutions" / "notebooks"
 SOURCE = ROOT / "solutions" / "source"
 VISIBLE_HELPERS = ROOT / "autograder" / "visible_helpers.py"
-_SOLUTION_LINE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.M)
 
 
 def _meta(grade_id, *, solution=False, grade=False, locked=True, points=None, intent=None):
@@ -167,11 +165,7 @@ def build_source(authored_path):
         if cell.cell_type == "markdown":
             cells.append(nbformat.v4.new_markdown_cell(cell.source, metadata=_meta(locked_id)))
         elif "answer" in meta:
-            names = meta.get("functions", meta["answer"]).split(",")
-            code = "\n\n".join(reference_source(n.strip()) for n in names)
-            if "functions" in meta:  # several reference functions, one solution block
-                code = _SOLUTION_LINE.sub("", code)
-                code = "### BEGIN SOLUTION\n" + code + "### END SOLUTION"
+            code = reference_source(meta["answer"])
             head = cell.source.strip()
             code = (head + "\n\n" + code if head else code).rstrip()
             intent = {"function": meta["answer"]} if meta["answer"] in GRADED else None

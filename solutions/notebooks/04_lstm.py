@@ -366,7 +366,8 @@ expect_array("gru_cell_forward(...)", gru_cell_forward(x_t, h_prev, W_x, W_h, b_
              expected_h_t,
              hint="the blocks are r = [:, :H], z = [:, H:2H], n = [:, 2H:]; the reset gate "
                   "multiplies (h_prev W_h^T + b_h) of the n block AFTER the product, bias "
-                  "included; h_t = (1 - u) * n + u * h_prev, not the other way round.")
+                  "included; the new state is (1 - u) times n plus u times h_prev, not the "
+                  "other way round.")
 expect_unchanged("gru_cell_forward", before)
 
 # By hand: zero weights, so every gate sees only its biases. With the update gate shut
@@ -387,7 +388,7 @@ h_copy = gru_cell_forward(np.ones((1, 3)), h_prev_hand, np.zeros((6, 3)), np.zer
                           *gru_biases(1000.0))
 expect_array("h_t with u = 1", h_copy, h_prev_hand,
              hint="the update gate is the MIDDLE block [:, H:2H], and u = 1 keeps h_prev: "
-                  "h_t = (1 - u) * n + u * h_prev.")
+                  "the new state is (1 - u) times n plus u times h_prev.")
 
 #: case gru_cell_forward N=1 D=1 H=1 seed=442
 expect_array("h_t with N = D = H = 1", gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h),

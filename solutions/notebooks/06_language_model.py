@@ -159,7 +159,7 @@ before = inputs_snapshot(dz=dz, hs=hs, W_y=W_y)
 dhs, dW_y, db_y = expect_values("output_backward(dz, hs, W_y)",
                                 output_backward(dz, hs, W_y), 3)
 expect_array("dhs", dhs, expected_dhs,
-             hint="dhs = dz @ W_y: (N, T, V) times (V, H), no transpose.")
+             hint="dhs is dz times W_y: (N, T, V) times (V, H), no transpose.")
 expect_array("dW_y", dW_y, expected_dW_y,
              hint="dW_y sums dz[n, t]^T h[n, t] over the batch AND the steps: shape (V, H).")
 expect_array("db_y", db_y, expected_db_y,
@@ -333,9 +333,11 @@ new_param, new_m, new_v = expect_values("adam_step(param, grad, m, v, t, lr, ...
                                         adam_step(param, grad, m, v, t, lr, beta1, beta2,
                                                   eps), 3)
 expect_array("m", new_m, expected_m,
-             hint="m = beta1 * m + (1 - beta1) * grad, with the beta1 you are given.")
+             hint="m moves a fraction 1 - beta1 of the way towards grad, with the beta1 "
+                  "you are given.")
 expect_array("v", new_v, expected_v,
-             hint="v = beta2 * v + (1 - beta2) * grad**2 (the SQUARE of the gradient).")
+             hint="v moves a fraction 1 - beta2 of the way towards the SQUARE of the "
+                  "gradient.")
 expect_array("param", new_param, expected_param,
              hint="bias-correct both moments, m / (1 - beta1**t) and v / (1 - beta2**t), "
                   "then param - lr * m_hat / (sqrt(v_hat) + eps).")
