@@ -1,11 +1,15 @@
 """nbgrader's own feedback page, rendered from our graded notebook."""
 
+import functools
 import os
+import re
 import secrets
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import nbgrader
+from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -16,19 +20,47 @@ _NBGRADER = Path(nbgrader.__file__).parent
 _exporter = None
 
 
+class _Remembered:
+    """A rendering filter that remembers its results: most cells of a class's notebooks
+    (the instructor's text, setup and tests) are the same in every notebook, and
+    highlighting them is most of the rendering time."""
+
+    def __init__(self, render):
+        self.render = functools.lru_cache(maxsize=8192)(render)
+
+    def __call__(self, source, language=None, metadata=None):
+        return self.render(source, language)
+
+
 class FeedbackExporter(HTMLExporter):
-    """nbconvert's HTMLExporter minus its closing BeautifulSoup pass.
+    """nbconvert's HTMLExporter minus its closing BeautifulSoup pass, with remembered
+    highlighting and Markdown.
 
     That pass adds alt text to images and tab stops to JupyterLab-styled
     cells; nbgrader's (classic) feedback template has neither, and the pass
     costs four fifths of the rendering time.
     """
 
+    _highlighters = {}  # pygments lexer -> remembered highlighting (one exporter a process)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  (one exporter per process)
+    def _markdown(self, source):
+        return HTMLExporter.markdown2html(self, {}, source)
+
+    @pass_context
+    def markdown2html(self, context, source):
+        if context.get("cell", {}).get("attachments"):
+            return HTMLExporter.markdown2html(self, context, source)
+        return self._markdown(source)
+
     def from_notebook_node(self, nb, resources=None, **kw):
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        self.register_filter("highlight_code", self.filters.get(
-            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        if lexer not in self._highlighters:
+            highlight = Highlight2HTML(pygments_lexer=lexer, parent=self)
+            self._highlighters[lexer] = _Remembered(
+                lambda source, language: highlight(source, language))
+        self.register_filter("highlight_code", self._highlighters[lexer])
         resources = self._init_resources(resources)
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources))
@@ -51,6 +83,36 @@ def exporter():
     return _exporter
 
 
+# nbconvert's template loads MathJax 2 from a CDN; feedback pages load the book's offline
+# MathJax 3 from RESULTS/feedback/mathjax instead (two folders up from each page), and
+# wrap long lines instead of scrolling sideways.
+_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
+                            re.S)
+MATHJAX_FILE = "tex-svg.js"
+_OFFLINE_HEAD = f"""<script>
+window.MathJax = {{tex: {{inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],
+  displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]], processEscapes: true, tags: "ams"}}}};
+</script>
+<script id="MathJax-script" async src="../../mathjax/{MATHJAX_FILE}"></script>
+<style>
+div.output_area pre, div.output_text pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+div.input_area pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+</style>"""
+
+
+def install_mathjax(feedback_dir):
+    """Copy the offline MathJax the book uses beside the feedback pages, once."""
+    target = Path(feedback_dir) / "mathjax" / MATHJAX_FILE
+    if target.is_file():
+        return
+    from importlib.metadata import files
+
+    source = next(f for f in files("sphinx-mathjax-offline")
+                  if f.name == MATHJAX_FILE and f.parent.name == "mathjax")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source.locate(), target)
+
+
 def render(nb, student, assignment, notebook, score, max_score, late_penalty=0.0):
     """nbgrader's feedback page for one graded notebook, as HTML text."""
     resources = {"nbgrader": {"student": student, "assignment": assignment,
@@ -61,7 +123,7 @@ def render(nb, student, assignment, notebook, score, max_score, late_penalty=0.0
         if meta and meta.get("solution"):
             meta.setdefault("comment", None)
     html, _ = exporter().from_notebook_node(nb, resources=resources)
-    return html
+    return _MATHJAX_BLOCK.sub(lambda _: _OFFLINE_HEAD, html, count=1)
 
 
 def write(path, html):

@@ -59,7 +59,8 @@ def _iso(moment):
 
 
 def _render(nb_json, result):
-    return feedback.render(nbformat.reads(nb_json, as_version=4), result.student,
+    # The graded notebook was built by the grader itself: read back without validation.
+    return feedback.render(nbformat.v4.reads(nb_json), result.student,
                            result.assignment, result.assignment, result.score,
                            result.max_score, result.late_penalty)
 
@@ -127,20 +128,26 @@ def _select(collection, students):
     return jobs
 
 
-def _forget_withdrawn(state, gradebook, jobs, scope_students, scope_assignments):
-    """Students and notebooks no longer among the submissions leave every output."""
+def _withdrawn(state, jobs, scope_students, scope_assignments):
+    """Results of students and notebooks no longer among the submissions (in scope)."""
     present = {(j.student, j.assignment) for j in jobs}
-    for result in state.all():
-        if scope_students and result.student not in scope_students:
-            continue
-        if result.assignment not in scope_assignments:
-            continue
-        if (result.student, result.assignment) not in present:
-            state.remove(result.student, result.assignment)
-            gradebook.remove(result.student, result.assignment)
+    return [(r.student, r.assignment) for r in state.all()
+            if (not scope_students or r.student in scope_students)
+            and r.assignment in scope_assignments
+            and (r.student, r.assignment) not in present]
+
+
+def _forget(state, gradebook, withdrawn, scope_students):
+    """Withdrawn notebooks, and students left with none, leave every output."""
+    for student, assignment in withdrawn:
+        state.remove(student, assignment)
+        gradebook.remove(student, assignment)
     for student in gradebook.students() - {r.student for r in state.all()}:
         if not scope_students or student in scope_students:
             gradebook.remove(student)
+
+
+OUTPUTS = ("gradebook.db", "grades.csv", "totals.csv", "canvas.csv", "summary.md")
 
 
 def run(submissions, out, jobs=None, limits=None, assignments=None, students=None,
@@ -154,15 +161,22 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
     lateness = Policy.load(collection.config)
     todo = _select(collection, students)
     state = StateStore(out)
-    gradebook = GradebookWriter(out, course, state)
+    if not (out / "gradebook.db").is_file():
+        state.clear()  # a gradebook is rebuilt from grading, never from the state alone
     scope = list(assignments or course.assignments)
-    _forget_withdrawn(state, gradebook, todo, students, scope)
-    gradebook.set_due_dates(lateness.due_dates())
+    withdrawn = _withdrawn(state, todo, students, scope)
     limits = limits or Limits()
     workers = jobs or os.cpu_count() or 1
     policy = _policy_tag(collection.config, lateness)
     keyed = [(job, StateStore.key(course.fingerprint, job, policy)) for job in todo]
     pending = [(job, key) for job, key in keyed if force or not state.is_current(job, key)]
+    if not pending and not withdrawn and all((out / name).is_file() for name in OUTPUTS):
+        # Nothing changed: the outputs stand as they are.
+        return RunReport(skipped=len(todo), unattributed=list(collection.unattributed),
+                         notes=list(collection.notes), results=state.all())
+    gradebook = GradebookWriter(out, course, state)
+    _forget(state, gradebook, withdrawn, students)
+    gradebook.set_due_dates(lateness.due_dates())
     run_report = RunReport(skipped=len(todo) - len(pending),
                            unattributed=list(collection.unattributed),
                            notes=list(collection.notes),
@@ -211,6 +225,7 @@ def record(out, state, gradebook, result, job, run_report):
                                            result.items[0].message if result.items else ""))
         return
     if result.feedback_html:
+        feedback.install_mathjax(out / "feedback")
         folder = out / "feedback" / result.student / result.assignment
         feedback.write(folder / f"{result.assignment}.html", result.feedback_html)
         feedback.write_exchange_files(folder, job)

@@ -1,18 +1,16 @@
 """RESULTS/gradebook.db: nbgrader's own gradebook, written through nbgrader's API.
 
-nbgrader itself registers the assignments, notebooks and grade cells (its
-`generate_assignment`), only when the source notebooks changed; scores,
+nbgrader's own preprocessors register the assignments, notebooks and cells
+as its `generate_assignment` does, only when the source notebooks changed; scores,
 submission times and late penalties are then recorded per submission, so
 `nbgrader export`, `formgrader` and `release_feedback` read them as theirs.
 """
 
-import shutil
-import tempfile
 import warnings
 from datetime import UTC
 from pathlib import Path
 
-from .nbgrader_setup import alembic_on_path, nbgrader_api
+from .nbgrader_setup import STUB, alembic_on_path
 
 
 class GradebookWriter:
@@ -30,13 +28,32 @@ class GradebookWriter:
         self.gradebook = Gradebook(f"sqlite:///{self.path}")
 
     def _register(self):
-        with tempfile.TemporaryDirectory(prefix="rnn-gradebook-") as tmp:
-            shutil.copytree(self.course.source_dir, Path(tmp) / "source")
-            api = nbgrader_api(tmp, db_path=self.path.resolve())
+        """What `nbgrader generate_assignment` records, with nbgrader's own preprocessors
+        (the ones it runs up to SaveCells), without writing a release."""
+        import nbformat
+        from nbgrader.api import Gradebook
+        from nbgrader.preprocessors import (
+            CheckCellMetadata,
+            ClearOutput,
+            ClearSolutions,
+            ComputeChecksums,
+            LockCells,
+            SaveCells,
+        )
+        from traitlets.config import Config
+
+        config = Config()
+        config.ClearSolutions.code_stub = {"python": STUB}
+        url = f"sqlite:///{self.path}"
+        with Gradebook(url) as gb:
             for name in self.course.assignments:
-                result = api.generate_assignment(name, force=True, create=True)
-                if not result["success"]:
-                    raise RuntimeError(result.get("error") or result.get("log"))
+                gb.update_or_create_assignment(name)
+        for name in self.course.assignments:
+            nb = nbformat.read(self.course.source_dir / name / f"{name}.ipynb", as_version=4)
+            resources = {"nbgrader": {"assignment": name, "notebook": name, "db_url": url}}
+            for stage in (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata,
+                          ComputeChecksums, SaveCells):
+                nb, resources = stage(config=config).preprocess(nb, resources)
 
     def set_due_dates(self, due_dates):
         for name, due in due_dates.items():
@@ -51,12 +68,12 @@ class GradebookWriter:
         gb.update_or_create_student(result.student, first_name=result.label or None)
         submission = gb.update_or_create_submission(result.assignment, result.student,
                                                     timestamp=submitted_at)
-        source = self.course.assignments[result.assignment]
-        for gid in source.tests:
-            grade = gb.find_grade(gid, result.assignment, result.assignment, result.student)
-            grade.auto_score = float(result.cell_scores.get(gid, (0.0, 0.0))[0])
-            grade.needs_manual_grade = grade.manual_score is not None
-        for notebook in submission.notebooks:
+        tests = self.course.assignments[result.assignment].tests
+        for notebook in submission.notebooks:  # one per assignment in this course
+            for grade in notebook.grades:
+                if grade.name in tests:
+                    grade.auto_score = float(result.cell_scores.get(grade.name, (0.0, 0.0))[0])
+                    grade.needs_manual_grade = grade.manual_score is not None
             notebook.late_submission_penalty = result.late_penalty or None
         gb.db.commit()
 

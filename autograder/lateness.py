@@ -61,12 +61,15 @@ class Policy:
 
     @classmethod
     def load(cls, config=None):
-        """The policy of an nbgrader_config.py (a path, or None for nbgrader's defaults)."""
+        """The policy of an nbgrader_config.py (a path, or None for nbgrader's defaults:
+        no due dates, and the `none` penalty, so nbgrader need not even be loaded)."""
+        if not config:
+            return cls()
         from nbgrader.preprocessors import AssignLatePenalties
         from traitlets import TraitError
 
-        config = Path(config) if config else None
-        settings = read_config(config) if config else None
+        config = Path(config)
+        settings = read_config(config)
         try:
             with importable_beside(config):
                 assigner = AssignLatePenalties(config=settings, log=_quiet_log())
@@ -74,7 +77,7 @@ class Policy:
         except (TraitError, ImportError) as error:
             raise InstructorError(f"the late-submission settings in {config} are not "
                                   f"nbgrader's: {error}") from error
-        due, extensions = _read_gradebook(config, settings) if config else ({}, {})
+        due, extensions = _read_gradebook(config, settings)
         return cls(due, extensions, assigner)
 
     def due_dates(self):
@@ -91,8 +94,8 @@ class Policy:
     def penalty(self, assignment, submitted_at, score, late=None, student=""):
         """(seconds late, points off) for a notebook that scored `score` before the penalty."""
         seconds = self.late_seconds(assignment, submitted_at, late, student)
-        if not seconds:
-            return 0.0, 0.0
+        if not seconds or self.assigner is None:
+            return seconds, 0.0
         points = self.assigner.plugin_inst.late_submission_penalty(student, score, seconds)
         if points is None:
             return seconds, 0.0

@@ -65,6 +65,10 @@ class StateStore:
         else:
             self.path(student, assignment).unlink(missing_ok=True)
 
+    def clear(self):
+        shutil.rmtree(self.root)
+        self.root.mkdir(parents=True)
+
     def read_meta(self):
         try:
             return json.loads((self.root / "course.json").read_text())

@@ -84,13 +84,16 @@ def stock(course):
     return time.monotonic() - started
 
 
-def ours(course, jobs):
+def ours(course, jobs, out="ours", cluster=None):
+    """Seconds for `python -m autograder grade` on the class, start-up included."""
     started = time.monotonic()
     command = [sys.executable, "-m", "autograder", "grade", str(course / "submitted"),
-               "--out", str(course / "ours"), "--quiet"]
+               "--out", str(course / out), "--quiet"]
     if jobs:
         command += ["--jobs", str(jobs)]
-    subprocess.run(command, check=True, cwd=ROOT)
+    if cluster:
+        command += ["--cluster", cluster]
+    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return time.monotonic() - started
 
 
@@ -112,6 +115,8 @@ def main():
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="keep the class here")
+    parser.add_argument("--no-cluster", action="store_true",
+                        help="skip the Dask LocalCluster runs (1 and 2 workers)")
     args = parser.parse_args()
     alembic_on_path()
     course = args.keep or Path(tempfile.mkdtemp(prefix="rnn-bench-"))
@@ -122,7 +127,17 @@ def main():
     print(f"class: {args.students} students x {len(ASSIGNMENTS)} notebooks "
           f"= {notebooks} notebooks, {os.cpu_count()} cores", flush=True)
     ours_seconds = ours(course, args.jobs)
-    print(f"ours : {ours_seconds:8.1f} s  {ours_seconds / notebooks:.3f} s/notebook", flush=True)
+    print(f"ours : {ours_seconds:8.1f} s  {ours_seconds / notebooks:.3f} s/notebook  "
+          f"{notebooks / ours_seconds:6.2f} notebooks/s (local pool)", flush=True)
+    if not args.no_cluster:
+        rates = {}
+        for workers in (1, 2):
+            seconds = ours(course, workers, f"dask{workers}", cluster="local")
+            rates[workers] = notebooks / seconds
+            print(f"dask : {seconds:8.1f} s  {seconds / notebooks:.3f} s/notebook  "
+                  f"{rates[workers]:6.2f} notebooks/s (LocalCluster, {workers} single-threaded "
+                  "worker" + "s" * (workers > 1) + ", start-up included)", flush=True)
+        print(f"dask scaling efficiency, 1 -> 2 workers: {rates[2] / (2 * rates[1]):.0%}")
     stock_seconds = stock(course)
     print(f"stock: {stock_seconds:8.1f} s  {stock_seconds / notebooks:.3f} s/notebook "
           "(sequential nbgrader autograde)", flush=True)

@@ -234,10 +234,11 @@ def graded(request):
     if owner:
         for path in [tmp, *tmp.rglob("*")]:
             os.chown(path, *owner)
+    # Run from the home that holds the secret: the working folder is on sys.path.
     run = subprocess.run([*as_user, str(python), "-m", "autograder", "grade", str(subs),
                           "--out", str(out), "--quiet", "--jobs", "2", "--memory", "1024",
                           "--processes", "8", "--timeout", "120"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+                         cwd=home, capture_output=True, text=True, timeout=900)
     stop.set()
     leftovers = [p for p in Path("/proc").glob("[0-9]*")
                  if MARKER in _read(p / "cmdline")]

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograder"
 HOME = "/home/student"
 NOBODY = 65534
+PACKAGE_FOLDERS = {"site-packages", "dist-packages"}
 HOW_TO_GET_ONE = (
     "Student code is graded only inside an operating-system sandbox made by bubblewrap. "
     "Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf "
@@ -48,16 +49,17 @@ def sandbox_uid(has_cgroups):
 
 
 def _environment_paths():
-    """The read-only Python environment: prefixes and every import path outside the
-    course's repository (whose `solutions/` must stay out of sight)."""
+    """The read-only Python environment: its prefixes and the package folders on the
+    import path. Never the working folder or a script's folder (sys.path[0]), which
+    may be the instructor's home, nor the course's repository (its `solutions/`)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.realpath(sys.executable))}
     paths.update(p for p in sysconfig.get_paths().values() if p)
-    paths.update(p for p in sys.path if p and os.path.isdir(p))
+    paths.update(p for p in sys.path
+                 if p and os.path.isdir(p) and os.path.basename(p) in PACKAGE_FOLDERS)
     kept = set()
     for path in paths:
-        real = os.path.realpath(path)
-        for candidate in {path, real}:
+        for candidate in {path, os.path.realpath(path)}:
             inside_repo = Path(candidate) == ROOT or ROOT in Path(candidate).parents
             if inside_repo and not candidate.startswith(str(ROOT / ".venv")):
                 continue
@@ -85,8 +87,24 @@ def _system_binds():
     return args
 
 
-def command(workdir, python_args, tmp_mb=256):
-    """The bwrap command line that runs `python python_args...` in a new sandbox."""
+MATPLOTLIB_DIR = "/tmp/matplotlib"
+
+
+def font_cache(folder):
+    """matplotlib's font list, built once per grading run: without it every notebook
+    that plots would scan the system's fonts again (half a second each)."""
+    folder = Path(folder) / "matplotlib"
+    folder.mkdir(exist_ok=True)
+    subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"],
+                   env={"MPLCONFIGDIR": str(folder), "HOME": str(folder)},
+                   capture_output=True, timeout=120)
+    folder.chmod(0o755)
+    return sorted(folder.glob("fontlist-*.json"))
+
+
+def command(workdir, python_args, tmp_mb=256, shared_files=()):
+    """The bwrap command line that runs `python python_args...` in a new sandbox;
+    `shared_files` are bound read-only into the sandbox's matplotlib folder."""
     args = [shutil.which("bwrap") or "bwrap",
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--hostname", "sandbox", "--clearenv",
@@ -96,9 +114,11 @@ def command(workdir, python_args, tmp_mb=256):
     for path in _environment_paths():
         args += ["--ro-bind", path, path]
     args += ["--ro-bind", str(PACKAGE), str(PACKAGE),
-             "--bind", str(workdir), HOME, "--chdir", HOME]
+             "--bind", str(workdir), HOME, "--chdir", HOME, "--dir", MATPLOTLIB_DIR]
+    for path in shared_files:
+        args += ["--ro-bind", str(path), f"{MATPLOTLIB_DIR}/{Path(path).name}"]
     env = {"HOME": HOME, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
-           "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/matplotlib",
+           "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": MATPLOTLIB_DIR,
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TERM": "dumb"}
     for key, value in env.items():

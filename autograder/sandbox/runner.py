@@ -76,7 +76,7 @@ class Aborted(Exception):
 class Sandbox:
     """One bubblewrap sandbox running `child.py`, reached over a socket."""
 
-    def __init__(self, limits, scratch, cgroups=None, unsandboxed=False):
+    def __init__(self, limits, scratch, cgroups=None, unsandboxed=False, shared_files=()):
         self.limits = limits
         uid = None if unsandboxed else bwrap.sandbox_uid(cgroups is not None)
         self.workdir = bwrap.make_workdir(scratch, uid)
@@ -90,7 +90,7 @@ class Sandbox:
         if unsandboxed:
             command = [sys.executable, *child_args]
         else:
-            command = bwrap.command(self.workdir, child_args)
+            command = bwrap.command(self.workdir, child_args, shared_files=shared_files)
         folders = self.cgroup_folders
         self.process = subprocess.Popen(
             command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
@@ -189,6 +189,7 @@ class SandboxPool:
             bwrap.probe(bwrap.sandbox_uid(self.cgroups is not None))
         self.scratch = Path(tempfile.mkdtemp(prefix="rnn-grader-"))
         self.scratch.chmod(0o711)  # the sandbox's user reaches its own folder, lists none
+        self.shared_files = () if unsandboxed else bwrap.font_cache(self.scratch)
         self.spare = spare
         self.lock = threading.Lock()
         self.ready = []
@@ -206,7 +207,8 @@ class SandboxPool:
                 f"{self.limits.processes} processes per notebook (no cgroup available)")
 
     def _start(self):
-        return Sandbox(self.limits, self.scratch, self.cgroups, self.unsandboxed)
+        return Sandbox(self.limits, self.scratch, self.cgroups, self.unsandboxed,
+                       self.shared_files)
 
     def take(self):
         with self.lock:

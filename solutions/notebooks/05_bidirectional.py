@@ -4,16 +4,16 @@
 # In this notebook you build, in NumPy, a bidirectional LSTM over a padded batch of
 # sequences of different lengths: a forward LSTM reads each sequence from left to right,
 # a backward LSTM reads it from right to left, and their hidden states are concatenated
-# step by step. The notation is the book's (chapter 5): with $\overrightarrow{h}_t$ the
-# forward state and $\overleftarrow{h}_t$ the backward state at step $t$ of sequence $n$,
+# step by step. The notation is the book's (chapter 5): with $\overset{\rightarrow}{h}_t$ the
+# forward state and $\overset{\leftarrow}{h}_t$ the backward state at step $t$ of sequence $n$,
 # whose length is $\ell_n$ (`lengths[n]`),
 #
-# $$\overrightarrow{h}_t = \mathrm{LSTM}_{\rightarrow}(x_t, \overrightarrow{h}_{t-1}),
-#   \qquad \overleftarrow{h}_t = \mathrm{LSTM}_{\leftarrow}(x_t, \overleftarrow{h}_{t+1}),
-#   \qquad \text{output}_t = [\overrightarrow{h}_t, \overleftarrow{h}_t],$$
+# $$\overset{\rightarrow}{h}_t = \mathrm{LSTM}_{\rightarrow}(x_t, \overset{\rightarrow}{h}_{t-1}),
+#   \qquad \overset{\leftarrow}{h}_t = \mathrm{LSTM}_{\leftarrow}(x_t, \overset{\leftarrow}{h}_{t+1}),
+#   \qquad \text{output}_t = [\overset{\rightarrow}{h}_t, \overset{\leftarrow}{h}_t],$$
 #
 # for $t = 1, \dots, \ell_n$, both directions starting from zero states
-# ($\overrightarrow{h}_0 = \overleftarrow{h}_{\ell_n + 1} = 0$, and the same for the cell
+# ($\overset{\rightarrow}{h}_0 = \overset{\leftarrow}{h}_{\ell_n + 1} = 0$, and the same for the cell
 # states). As everywhere in the course, steps are numbered from 1 in the equations and
 # from 0 in the code: step $t$ is `x[:, t - 1]`. Each LSTM is the one of exercise 4,
 # with its own weights stacked in the gate order **i, f, g, o**: `W_x` is `(4H, D)`,
@@ -141,9 +141,9 @@ tests_passed("reverse_sequences")
 # 2. run the **backward** LSTM (weights `bwd`) over `reverse_sequences(x, lengths)`, then
 #    reverse its hidden states back with `reverse_sequences`, so that the state at
 #    position `t` belongs to step `t`;
-# 3. $\text{output}_t = [\overrightarrow{h}_t, \overleftarrow{h}_t]$ for
+# 3. $\text{output}_t = [\overset{\rightarrow}{h}_t, \overset{\leftarrow}{h}_t]$ for
 #    $t \le \ell_n$, stored in `outputs[n, t-1]`, and **zeros** at the padded steps;
-# 4. `final[n]` $= [\overrightarrow{h}_{\ell_n}, \overleftarrow{h}_1]$: each direction's
+# 4. `final[n]` $= [\overset{\rightarrow}{h}_{\ell_n}, \overset{\leftarrow}{h}_1]$: each direction's
 #    state after it has read the whole sequence, at code positions `lengths[n] - 1` (forward)
 #    and `0` (backward).
 #
