@@ -2,15 +2,13 @@
 cluster (`cluster.py`). Both offer the same small interface to `grade.run`:
 `submit(job, key)`, `as_completed(futures)`, `enforcement` and `close()`."""
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .sandbox.runner import SandboxPool
 
 
 class LocalExecutor:
-    """One thread per notebook graded at once; nbconvert's rendering (which holds the
-    GIL) in helper processes."""
+    """One thread per notebook graded at once: a thread mostly waits for its sandbox."""
 
     def __init__(self, course, limits, workers, unsandboxed=False):
         from .grade import grade_notebook
@@ -21,12 +19,10 @@ class LocalExecutor:
         self.pool = SandboxPool(limits, spare=workers, unsandboxed=unsandboxed)
         self.enforcement = self.pool.enforcement
         self.threads = ThreadPoolExecutor(max_workers=workers)
-        self.renderer = ProcessPoolExecutor(max_workers=workers,
-                                            mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, job, key):
         return self.threads.submit(self.grade_notebook, self.course, job, key, self.limits,
-                                   self.pool, self.renderer)
+                                   self.pool)
 
     @staticmethod
     def as_completed(futures):
@@ -34,5 +30,4 @@ class LocalExecutor:
 
     def close(self, cancel=False):
         self.threads.shutdown(wait=not cancel, cancel_futures=cancel)
-        self.renderer.shutdown(wait=not cancel, cancel_futures=cancel)
         self.pool.close()

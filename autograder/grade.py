@@ -65,7 +65,7 @@ def _render(nb_json, result):
                            result.max_score, result.late_penalty)
 
 
-def grade_notebook(course, job, key, limits, pool, renderer=None):
+def grade_notebook(course, job, key, limits, pool):
     """Grade one (student, assignment). A student's mistake never raises; the grader's
     own failure comes back as a result marked `grader_failure`. The late penalty is
     applied afterwards, by the command's own process (`apply_late_penalty`)."""
@@ -95,9 +95,8 @@ def grade_notebook(course, job, key, limits, pool, renderer=None):
             item.message += f" Note: {job.note}."
     result = NotebookResult(job.student, job.assignment, items, cell_scores, key=key,
                             label=job.label, submitted_at=_iso(job.submitted_at),
-                            graded_notebook=nbformat.writes(graded))
-    result.feedback_html = (renderer.submit(_render, result.graded_notebook, result).result()
-                            if renderer else _render(result.graded_notebook, result))
+                            graded_notebook=nbformat.v4.writes(graded))
+    result.feedback_html = _render(result.graded_notebook, result)
     return result
 
 
@@ -184,6 +183,7 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
     bar = tqdm(total=len(todo), initial=run_report.skipped, unit="notebook",
                disable=not progress, desc="grading", file=sys.stderr)
     executor = None
+    recorder = Recorder(out, state, gradebook, run_report)
     try:
         if pending:
             executor = (ClusterExecutor(cluster, course, limits, workers, unsandboxed)
@@ -202,7 +202,7 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
                     f"the grader failed on this notebook ({type(error).__name__}: {error})",
                     key=key, grader_failure=True)
             apply_late_penalty(result, job, lateness)
-            record(out, state, gradebook, result, job, run_report)
+            recorder.add(result, job)
             bar.update(1)
     except KeyboardInterrupt:
         if executor is not None:
@@ -213,25 +213,46 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
         bar.close()
         if executor is not None:
             executor.close()
+        recorder.flush()  # what finished before an interruption is kept
         gradebook.close()
     write_outputs(out, state, course, run_report)
     return run_report
 
 
-def record(out, state, gradebook, result, job, run_report):
-    """Keep one notebook's result: feedback, gradebook, then the state file last."""
-    if result.grader_failure:  # never kept: the next run grades this notebook again
-        run_report.grader_failures.append((result.student, result.assignment,
-                                           result.items[0].message if result.items else ""))
-        return
-    if result.feedback_html:
-        feedback.install_mathjax(out / "feedback")
-        folder = out / "feedback" / result.student / result.assignment
-        feedback.write(folder / f"{result.assignment}.html", result.feedback_html)
-        feedback.write_exchange_files(folder, job)
-    gradebook.record(result, job.submitted_at)
-    state.save(result)
-    run_report.graded += 1
+class Recorder:
+    """Keeps finished results: feedback and gradebook first, the state file last, so a
+    state file always means the result is everywhere. The gradebook is committed
+    every few results rather than every one (each commit waits for the disk)."""
+
+    BATCH = 25
+
+    def __init__(self, out, state, gradebook, run_report):
+        self.out, self.state, self.gradebook = out, state, gradebook
+        self.run_report = run_report
+        self.unsaved = []
+
+    def add(self, result, job):
+        if result.grader_failure:  # never kept: the next run grades this notebook again
+            self.run_report.grader_failures.append(
+                (result.student, result.assignment,
+                 result.items[0].message if result.items else ""))
+            return
+        if result.feedback_html:
+            feedback.install_mathjax(self.out / "feedback")
+            folder = self.out / "feedback" / result.student / result.assignment
+            feedback.write(folder / f"{result.assignment}.html", result.feedback_html)
+            feedback.write_exchange_files(folder, job)
+        self.gradebook.record(result, job.submitted_at)
+        self.unsaved.append(result)
+        if len(self.unsaved) >= self.BATCH:
+            self.flush()
+
+    def flush(self):
+        self.gradebook.commit()
+        for result in self.unsaved:
+            self.state.save(result)
+        self.run_report.graded += len(self.unsaved)
+        self.unsaved = []
 
 
 def write_outputs(out, state, course, run_report):

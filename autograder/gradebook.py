@@ -75,7 +75,9 @@ class GradebookWriter:
                     grade.auto_score = float(result.cell_scores.get(grade.name, (0.0, 0.0))[0])
                     grade.needs_manual_grade = grade.manual_score is not None
             notebook.late_submission_penalty = result.late_penalty or None
-        gb.db.commit()
+
+    def commit(self):
+        self.gradebook.db.commit()
 
     def remove(self, student, assignment=None):
         """A student or notebook that is no longer among the submissions."""

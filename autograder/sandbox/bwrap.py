@@ -48,6 +48,12 @@ def sandbox_uid(has_cgroups):
     return NOBODY if os.geteuid() == 0 and not has_cgroups else None
 
 
+def package_folders():
+    """The folders of installed packages on this process's import path."""
+    return [p for p in sys.path
+            if p and os.path.isdir(p) and os.path.basename(p) in PACKAGE_FOLDERS]
+
+
 def _environment_paths():
     """The read-only Python environment: its prefixes and the package folders on the
     import path. Never the working folder or a script's folder (sys.path[0]), which
@@ -55,8 +61,7 @@ def _environment_paths():
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.realpath(sys.executable))}
     paths.update(p for p in sysconfig.get_paths().values() if p)
-    paths.update(p for p in sys.path
-                 if p and os.path.isdir(p) and os.path.basename(p) in PACKAGE_FOLDERS)
+    paths.update(package_folders())
     kept = set()
     for path in paths:
         for candidate in {path, os.path.realpath(path)}:
@@ -121,6 +126,10 @@ def command(workdir, python_args, tmp_mb=256, shared_files=()):
            "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": MATPLOTLIB_DIR,
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TERM": "dumb"}
+    # Where the machine sets OpenBLAS's core type (older builds compute wrong results
+    # or crash on some processors without it), the sandbox keeps the setting.
+    env.update({k: v for k, v in os.environ.items()
+                if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")})
     for key, value in env.items():
         args += ["--setenv", key, value]
     return [*args, sys.executable, *python_args]

@@ -8,7 +8,7 @@ that asks the grading process to judge, the reference versions of earlier
 functions on request, and a record of what a cell changed in the modules
 the tests rely on.
 
-    python -I child.py FD PROCESSES MEMORY_MB CPU_SECONDS
+    python -I -S -c "...; from autograder.sandbox.child import main; main(FD, ...)"
 """
 
 import base64
@@ -19,13 +19,13 @@ import os
 import re
 import resource
 import signal
+import struct
 import sys
 import time
 import timeit
 import traceback
 import types
 import warnings
-from multiprocessing.connection import Connection
 
 from ..contract import HIDDEN_TESTS_MODULE
 from . import boundary
@@ -50,14 +50,33 @@ def _limit(processes, memory_mb, cpu_seconds):
 
 
 class Channel:
+    """The socket to the grading process, framed as multiprocessing's Connection frames
+    (a 4-byte big-endian length, then the bytes), which the grading side uses."""
+
     def __init__(self, fd):
-        self.conn = Connection(fd)
+        self.fd = fd
 
     def send(self, message):
-        self.conn.send_bytes(dumps(message))
+        data = dumps(message)
+        view = memoryview(struct.pack("!i", len(data)) + data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    def _read(self, size):
+        chunks = []
+        while size:
+            chunk = os.read(self.fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError("the grading process closed the channel")
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
 
     def recv(self):
-        return loads(self.conn.recv_bytes(MAX_MESSAGE_BYTES))
+        (size,) = struct.unpack("!i", self._read(4))
+        if not 0 <= size <= MAX_MESSAGE_BYTES:
+            raise ValueError("bad message length")
+        return loads(self._read(size))
 
 
 class Snapshot:
@@ -295,8 +314,18 @@ class Session:
                 "args_after": boundary.encode(list(args)), "warnings": warned[:5]}
 
 
+def _site_builtins():
+    """`help`, `exit` and `quit`, which the site module (skipped: python -S) would add."""
+    import _sitebuiltins
+
+    builtins.help = _sitebuiltins._Helper()
+    builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")
+    builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
+
+
 def main(fd, processes, memory_mb, cpu_seconds):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _site_builtins()
     fd = os.dup(fd)  # away from the low numbers a submission might close or reuse
     devnull = os.open(os.devnull, os.O_RDWR)
     for standard in (0, 1, 2):
@@ -306,6 +335,3 @@ def main(fd, processes, memory_mb, cpu_seconds):
     channel.send({"op": Op.READY})
     Session(channel).serve()
 
-
-if __name__ == "__main__":
-    main(*map(int, sys.argv[1:5]))
