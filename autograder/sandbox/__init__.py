@@ -1,1 +1,1 @@
-"""Running a submission's cells in a process of its own, under limits."""
+"""One notebook's cells run in a bubblewrap sandbox of its own, under limits."""

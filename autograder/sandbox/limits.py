@@ -14,6 +14,7 @@ process count and memory are enforced by the kernel, in one of two ways:
 
 import itertools
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,76 +39,129 @@ def _own_path(controller):
     return None
 
 
-class CgroupV1:
+class _Cgroups:
+    """Control-group folders for sandboxes, reused once their processes are gone:
+    making and removing a memory cgroup costs the kernel more than a sandbox's start."""
+
+    def __init__(self):
+        self.free = []  # folder lists whose processes have all exited
+
+    def create(self, limits):
+        folders = self.free.pop() if self.free else self._make()
+        self._limit(folders, limits)
+        return folders
+
+    def release(self, folders):
+        if all(_empty(folder) for folder in folders):
+            self.free.append(folders)
+
+
+def _empty(folder):
+    try:
+        return not (folder / "cgroup.procs").read_text().strip()
+    except OSError:
+        return False
+
+
+class CgroupV1(_Cgroups):
     """One folder in each of the v1 `pids` and `memory` hierarchies per sandbox."""
 
     name = "cgroup v1 (pids, memory)"
 
     def __init__(self):
+        super().__init__()
         self.bases = {}
         for controller in ("pids", "memory"):
             own = _own_path(controller)
             if own is None or not (CGROUP_FS / controller).is_dir():
                 raise OSError(f"no v1 {controller} hierarchy")
-            base = CGROUP_FS / controller / own / f"rnn-grader-{os.getpid()}"
+            parent = CGROUP_FS / controller / own
+            _remove_stale(parent)
+            base = parent / f"rnn-grader-{os.getpid()}"
             base.mkdir(exist_ok=True)
             self.bases[controller] = base
 
-    def create(self, limits):
+    def _make(self):
         name = f"sandbox-{next(_counter)}"
-        pids = self.bases["pids"] / name
-        memory = self.bases["memory"] / name
-        pids.mkdir()
-        memory.mkdir()
+        folders = [self.bases["pids"] / name, self.bases["memory"] / name]
+        for folder in folders:
+            folder.mkdir()
+        return folders
+
+    @staticmethod
+    def _limit(folders, limits):
+        pids, memory = folders
         (pids / "pids.max").write_text(str(limits.processes))
         (memory / "memory.limit_in_bytes").write_text(str(limits.memory_mb << 20))
         swap = memory / "memory.memsw.limit_in_bytes"
         if swap.exists():
             swap.write_text(str(limits.memory_mb << 20))
-        return [pids, memory]
 
     def close(self):
         for base in self.bases.values():
             _rmdir(base)
 
 
-class CgroupV2:
+class CgroupV2(_Cgroups):
     """A child of this process's own cgroup per sandbox (pids.max, memory.max)."""
 
     name = "cgroup v2"
 
     def __init__(self):
+        super().__init__()
         own = _own_path("")
         if own is None or not (CGROUP_FS / "cgroup.controllers").is_file():
             raise OSError("no cgroup v2 hierarchy")
-        # The no-internal-process rule: our own processes move to a leaf first.
+        _remove_stale(CGROUP_FS / own)
         self.base = CGROUP_FS / own / f"rnn-grader-{os.getpid()}"
         self.base.mkdir(exist_ok=True)
-        control = self.base / "cgroup.subtree_control"
-        control.write_text("+pids +memory")
+        try:
+            (self.base / "cgroup.subtree_control").write_text("+pids +memory")
+        except OSError:  # the controllers are not delegated to us
+            _rmdir(self.base)
+            raise
 
-    def create(self, limits):
+    def _make(self):
         folder = self.base / f"sandbox-{next(_counter)}"
         folder.mkdir()
+        return [folder]
+
+    @staticmethod
+    def _limit(folders, limits):
+        (folder,) = folders
         (folder / "pids.max").write_text(str(limits.processes))
         (folder / "memory.max").write_text(str(limits.memory_mb << 20))
         (folder / "memory.swap.max").write_text("0")
-        return [folder]
 
     def close(self):
         _rmdir(self.base)
 
 
-def _rmdir(folder):
-    for child in sorted(folder.glob("sandbox-*"), reverse=True):
+def _rmdir(folder, seconds=2.0):
+    """Remove a grader's folder and its sandboxes' folders, once their processes are
+    gone (a killed process may take a moment to leave)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        for child in folder.glob("sandbox-*"):
+            try:
+                child.rmdir()
+            except OSError:
+                pass
         try:
-            child.rmdir()
+            folder.rmdir()
+            return
         except OSError:
-            pass
-    try:
-        folder.rmdir()
-    except OSError:
-        pass
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
+
+
+def _remove_stale(parent):
+    """Folders left by graders that died without cleaning up (their pid is gone)."""
+    for folder in parent.glob("rnn-grader-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _rmdir(folder, seconds=0)
 
 
 def control_groups():
@@ -118,18 +172,3 @@ def control_groups():
         except OSError:
             continue
     return None
-
-
-def enter(folders):
-    """Move the calling process into `folders` (run in the child before exec)."""
-    for folder in folders:
-        with open(folder / "cgroup.procs", "w") as handle:
-            handle.write(str(os.getpid()))
-
-
-def release(folders):
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            pass  # still emptying: the grader's exit removes its whole folder
