@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from reference_helpers import TOL, arrays, assert_same, call_reference
 
 from autograder.contract import ASSIGNMENTS, GRADED, Case
 from solutions import oracle
@@ -27,8 +28,6 @@ from solutions.reference import (
     recurrence,
     vanishing_gradients,
 )
-
-TOL = {"rtol": 1e-10, "atol": 1e-10}
 
 # (N, T, D, H, K): the edge sizes first, then a few ordinary ones.
 SHAPES = [(1, 1, 1, 1, 1), (1, 1, 1, 1, 2), (2, 3, 4, 5, 3), (3, 6, 2, 3, 4), (4, 5, 3, 2, 6)]
@@ -56,34 +55,6 @@ def make_args(name, rng, N, T, D, H, K, s, seed=0):
     return args
 
 
-def flat_arrays(obj):
-    """Every ndarray inside nested tuples / lists."""
-    if isinstance(obj, np.ndarray):
-        return [obj]
-    if isinstance(obj, (tuple, list)):
-        return [a for item in obj for a in flat_arrays(item)]
-    return []
-
-
-def assert_same(got, want, where):
-    """Compare nested tuples / lists of arrays and scalars to TOL."""
-    if isinstance(want, (tuple, list)):
-        assert isinstance(got, (tuple, list)), f"{where}: expected a tuple, got {type(got)}"
-        assert len(got) == len(want), f"{where}: expected {len(want)} items, got {len(got)}"
-        for k, (g, w) in enumerate(zip(got, want)):
-            assert_same(g, w, f"{where}[{k}]")
-        return
-    assert np.shape(got) == np.shape(want), f"{where}: shape {np.shape(got)} != {np.shape(want)}"
-    np.testing.assert_allclose(got, want, err_msg=where, **TOL)
-
-
-def call_reference(name, args):
-    """Call the reference with warnings and floating-point errors as exceptions."""
-    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
-        warnings.simplefilter("error")
-        return getattr(ref, name)(*args)
-
-
 # ---------------------------------------------------------------------------
 # Reference == oracle, purity, float64
 # ---------------------------------------------------------------------------
@@ -103,10 +74,10 @@ def test_reference_matches_oracle(name, shape, scale, seed):
     assert_same(got, want, name)
 
     # Pure: inputs unchanged, outputs are new arrays.
-    for a, b in zip(flat_arrays(args), flat_arrays(before)):
+    for a, b in zip(arrays(args), arrays(before)):
         np.testing.assert_array_equal(a, b, err_msg=f"{name} modified an input")
-    for out in flat_arrays(got):
-        for inp in flat_arrays(args):
+    for out in arrays(got):
+        for inp in arrays(args):
             assert not np.shares_memory(out, inp), f"{name} returned a view of an input"
         if name != "reverse_sequences":  # keeps the dtype of x
             assert out.dtype == np.float64, f"{name} returned {out.dtype}"

@@ -12,18 +12,17 @@ import ast
 import copy
 import inspect
 import math
-import warnings
 
 import numpy as np
 import pytest
 import torch
+from reference_helpers import TOL, arrays, assert_same, call_reference
 
 from autograder.contract import ASSIGNMENTS, GRADED, Case
 from solutions import oracle
 from solutions import reference as ref
 from solutions.reference import language_model, lstm
 
-TOL = {"rtol": 1e-10, "atol": 1e-10}
 GRU = ["gru_cell_forward", "gru_forward"]
 LM = list(ASSIGNMENTS["06_language_model"])
 
@@ -38,38 +37,6 @@ def make(name, shape, scale, seed):
     N, T, D, H, K = shape
     case = Case("test", seed, N=N, T=T, D=D, H=H, K=K, scale=scale)
     return GRADED[name].make(np.random.default_rng([seed, *shape, int(scale)]), case)
-
-
-def arrays(obj):
-    """Every ndarray inside nested tuples, lists and dicts."""
-    if isinstance(obj, np.ndarray):
-        return [obj]
-    if isinstance(obj, dict):
-        return [a for key in sorted(obj) for a in arrays(obj[key])]
-    if isinstance(obj, (tuple, list)):
-        return [a for item in obj for a in arrays(item)]
-    return []
-
-
-def assert_same(got, want, where):
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and set(got) == set(want), f"{where}: keys {got}"
-        for key in want:
-            assert_same(got[key], want[key], f"{where}[{key!r}]")
-    elif isinstance(want, (tuple, list)):
-        assert isinstance(got, (tuple, list)) and len(got) == len(want), where
-        for k, (g, w) in enumerate(zip(got, want)):
-            assert_same(g, w, f"{where}[{k}]")
-    else:
-        assert np.shape(got) == np.shape(want), f"{where}: {np.shape(got)} != {np.shape(want)}"
-        np.testing.assert_allclose(got, want, err_msg=where, **TOL)
-
-
-def call_reference(name, args):
-    """Call the reference with warnings and floating-point errors (but underflow) raised."""
-    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
-        warnings.simplefilter("error")
-        return getattr(ref, name)(*args)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -13,6 +13,7 @@ the tests rely on.
 
 import base64
 import builtins
+import importlib
 import io
 import linecache
 import os
@@ -94,6 +95,7 @@ class Snapshot:
                 self.saved[name] = (module, dict(vars(module)))
 
     def changes(self):
+        """What a cell replaced in the watched modules (each is put back)."""
         changed = []
         for module, before in self.saved.values():
             now = vars(module)
@@ -101,7 +103,21 @@ class Snapshot:
                 if now.get(name, _MISSING) is not value:
                     changed.append(f"{module.__name__}.{name}")
                     setattr(module, name, value)
+        # A module the cell itself loaded has no snapshot yet: what it holds that a
+        # cell defined was planted there; reloading the module puts its own back.
+        for name in _WATCHED_MODULES:
+            module = sys.modules.get(name)
+            if module is not None and name not in self.saved:
+                planted = [key for key, value in vars(module).items() if _from_a_cell(value)]
+                if planted:
+                    changed += [f"{name}.{key}" for key in planted]
+                    importlib.reload(module)
         return changed
+
+
+def _from_a_cell(value):
+    code = getattr(value, "__code__", None)
+    return code is not None and code.co_filename.startswith("<cell")
 
 
 def _short_traceback(error):
