@@ -38,7 +38,6 @@ class RunReport:
 
     graded: int = 0
     skipped: int = 0
-    results: list = field(default_factory=list)
     grader_failures: list = field(default_factory=list)  # (student, assignment, message)
     unattributed: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # about the collection as a whole
@@ -172,7 +171,7 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
     if not pending and not withdrawn and all((out / name).is_file() for name in OUTPUTS):
         # Nothing changed: the outputs stand as they are.
         return RunReport(skipped=len(todo), unattributed=list(collection.unattributed),
-                         notes=list(collection.notes), results=state.all())
+                         notes=list(collection.notes))
     gradebook = GradebookWriter(out, course, state)
     _forget(state, gradebook, withdrawn, students)
     gradebook.set_due_dates(lateness.due_dates())
@@ -257,7 +256,6 @@ class Recorder:
 
 def write_outputs(out, state, course, run_report):
     results = [r for r in state.all() if r.assignment in course.assignments]
-    run_report.results = results
     report.write_grades(out, results, course)
     totals.write(out, results, list(course.assignments), canvas_ids=run_report.canvas_ids)
     summary.write(out, results, course, run_report)
