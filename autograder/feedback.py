@@ -57,9 +57,8 @@ class FeedbackExporter(HTMLExporter):
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
         if lexer not in self._highlighters:
-            highlight = Highlight2HTML(pygments_lexer=lexer, parent=self)
             self._highlighters[lexer] = _Remembered(
-                lambda source, language: highlight(source, language))
+                Highlight2HTML(pygments_lexer=lexer, parent=self))
         self.register_filter("highlight_code", self._highlighters[lexer])
         resources = self._init_resources(resources)
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(

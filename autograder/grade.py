@@ -126,13 +126,13 @@ def _select(collection, students):
     return jobs
 
 
-def _withdrawn(state, jobs, scope_students, scope_assignments):
-    """Results of students and notebooks no longer among the submissions (in scope)."""
+def _withdrawn(stored, jobs, scope_students, scope_assignments):
+    """Stored (student, assignment) pairs no longer among the submissions (in scope)."""
     present = {(j.student, j.assignment) for j in jobs}
-    return [(r.student, r.assignment) for r in state.all()
-            if (not scope_students or r.student in scope_students)
-            and r.assignment in scope_assignments
-            and (r.student, r.assignment) not in present]
+    return [(student, assignment) for student, assignment in stored
+            if (not scope_students or student in scope_students)
+            and assignment in scope_assignments
+            and (student, assignment) not in present]
 
 
 def _forget(state, gradebook, withdrawn, scope_students):
@@ -161,13 +161,15 @@ def run(submissions, out, jobs=None, limits=None, assignments=None, students=Non
     state = StateStore(out)
     if not (out / "gradebook.db").is_file():
         state.clear()  # a gradebook is rebuilt from grading, never from the state alone
+    stored = {(r.student, r.assignment): r.key for r in state.all()}  # read once
     scope = list(assignments or course.assignments)
-    withdrawn = _withdrawn(state, todo, students, scope)
+    withdrawn = _withdrawn(stored, todo, students, scope)
     limits = limits or Limits()
     workers = jobs or os.cpu_count() or 1
     policy = _policy_tag(collection.config, lateness)
     keyed = [(job, StateStore.key(course.fingerprint, job, policy)) for job in todo]
-    pending = [(job, key) for job, key in keyed if force or not state.is_current(job, key)]
+    pending = [(job, key) for job, key in keyed
+               if force or stored.get((job.student, job.assignment)) != key]
     if not pending and not withdrawn and all((out / name).is_file() for name in OUTPUTS):
         # Nothing changed: the outputs stand as they are.
         return RunReport(skipped=len(todo), unattributed=list(collection.unattributed),

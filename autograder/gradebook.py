@@ -6,6 +6,7 @@ submission times and late penalties are then recorded per submission, so
 `nbgrader export`, `formgrader` and `release_feedback` read them as theirs.
 """
 
+import copy
 import warnings
 from datetime import UTC
 from pathlib import Path
@@ -30,7 +31,6 @@ class GradebookWriter:
     def _register(self):
         """What `nbgrader generate_assignment` records, with nbgrader's own preprocessors
         (the ones it runs up to SaveCells), without writing a release."""
-        import nbformat
         from nbgrader.api import Gradebook
         from nbgrader.preprocessors import (
             CheckCellMetadata,
@@ -49,7 +49,8 @@ class GradebookWriter:
             for name in self.course.assignments:
                 gb.update_or_create_assignment(name)
         for name in self.course.assignments:
-            nb = nbformat.read(self.course.source_dir / name / f"{name}.ipynb", as_version=4)
+            # The stages edit the notebook: they get a copy of the one the course loaded.
+            nb = copy.deepcopy(self.course.assignments[name].notebook)
             resources = {"nbgrader": {"assignment": name, "notebook": name, "db_url": url}}
             for stage in (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata,
                           ComputeChecksums, SaveCells):

@@ -33,16 +33,6 @@ class StateStore:
         digest.update(f"{job.submitted_at}:{job.late}".encode())
         return digest.hexdigest()
 
-    def load(self, student, assignment):
-        try:
-            return NotebookResult.from_json(self.path(student, assignment).read_text())
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def is_current(self, job, key):
-        result = self.load(job.student, job.assignment)
-        return result is not None and result.key == key
-
     def save(self, result):
         path = self.path(result.student, result.assignment)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ root, so a root grader bounds processes with a control group (see
 which needs a Python environment `nobody` can read.
 """
 
+import functools
 import os
 import shutil
 import subprocess
@@ -48,12 +49,16 @@ def sandbox_uid(has_cgroups):
     return NOBODY if os.geteuid() == 0 and not has_cgroups else None
 
 
+# The environment a grading process runs in does not change while it runs: the binds are
+# worked out once, not for every sandbox.
+@functools.cache
 def package_folders():
     """The folders of installed packages on this process's import path."""
-    return [p for p in sys.path
-            if p and os.path.isdir(p) and os.path.basename(p) in PACKAGE_FOLDERS]
+    return tuple(p for p in sys.path
+                 if p and os.path.isdir(p) and os.path.basename(p) in PACKAGE_FOLDERS)
 
 
+@functools.cache
 def _environment_paths():
     """The read-only Python environment: its prefixes and the package folders on the
     import path. Never the working folder or a script's folder (sys.path[0]), which
@@ -73,10 +78,11 @@ def _environment_paths():
             kept.add(candidate)
     # Nested paths are covered by their outermost bind.
     ordered = sorted(kept, key=len)
-    return [p for i, p in enumerate(ordered)
-            if not any(p.startswith(q.rstrip("/") + "/") for q in ordered[:i])]
+    return tuple(p for i, p in enumerate(ordered)
+                 if not any(p.startswith(q.rstrip("/") + "/") for q in ordered[:i]))
 
 
+@functools.cache
 def _system_binds():
     args = []
     for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64"):
@@ -89,7 +95,7 @@ def _system_binds():
         path = Path("/etc") / name
         if path.exists():
             args += ["--ro-bind", str(path), str(path)]
-    return args
+    return tuple(args)
 
 
 MATPLOTLIB_DIR = "/tmp/matplotlib"

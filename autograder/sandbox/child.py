@@ -34,7 +34,8 @@ from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
 
 MAX_STREAM = 20_000
 MAX_FIGURES = 4
-# What the tests rely on: replacing one of these is tampering (it is put back).
+# What the tests rely on (with the hidden-test module): replacing one of these is
+# tampering (it is put back).
 # numpy.testing is watched once a cell has loaded it (loading it costs 0.05 s).
 _WATCHED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "builtins")
 _MISSING = object()
@@ -81,15 +82,17 @@ class Channel:
 
 
 class Snapshot:
-    """The functions the tests rely on, to notice (and undo) a replacement."""
+    """The modules the tests rely on, to notice (and undo) a replacement of one of them
+    in `sys.modules` or of anything they hold."""
 
-    def __init__(self):
+    def __init__(self, names):
+        self.names = names
         self.saved = {}
         self.watch_loaded()
 
     def watch_loaded(self):
         """Start watching the watched modules loaded since (before a cell runs)."""
-        for name in _WATCHED_MODULES:
+        for name in self.names:
             if name in sys.modules and name not in self.saved:
                 module = sys.modules[name]
                 self.saved[name] = (module, dict(vars(module)))
@@ -97,7 +100,10 @@ class Snapshot:
     def changes(self):
         """What a cell replaced in the watched modules (each is put back)."""
         changed = []
-        for module, before in self.saved.values():
+        for name, (module, before) in self.saved.items():
+            if sys.modules.get(name) is not module:
+                changed.append(name)
+                sys.modules[name] = module
             now = vars(module)
             for name, value in before.items():
                 if now.get(name, _MISSING) is not value:
@@ -105,7 +111,7 @@ class Snapshot:
                     setattr(module, name, value)
         # A module the cell itself loaded has no snapshot yet: what it holds that a
         # cell defined was planted there; reloading the module puts its own back.
-        for name in _WATCHED_MODULES:
+        for name in self.names:
             module = sys.modules.get(name)
             if module is not None and name not in self.saved:
                 planted = [key for key, value in vars(module).items() if _from_a_cell(value)]
@@ -221,30 +227,14 @@ class Session:
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.shell = Shell(self.namespace)
         self.namespace["get_ipython"] = lambda: self.shell
-        self.snapshot = Snapshot()
-        self.stray_checks = []
-        self.expected_checks = ()
         self._install_hidden_tests_module()
+        self.snapshot = Snapshot((*_WATCHED_MODULES, HIDDEN_TESTS_MODULE))
 
     def _install_hidden_tests_module(self):
         module = types.ModuleType(HIDDEN_TESTS_MODULE)
         module.check = self.check
         module.use_reference_for = lambda name, namespace=None: None
         sys.modules[HIDDEN_TESTS_MODULE] = module
-        self.hidden_tests = module
-        self.hidden_tests_api = dict(vars(module))
-
-    def _hidden_tests_changes(self):
-        """What a cell swapped of the hidden-test module (it is put back)."""
-        changed = []
-        if sys.modules.get(HIDDEN_TESTS_MODULE) is not self.hidden_tests:
-            changed.append(HIDDEN_TESTS_MODULE)
-            sys.modules[HIDDEN_TESTS_MODULE] = self.hidden_tests
-        for name, value in self.hidden_tests_api.items():
-            if vars(self.hidden_tests).get(name, _MISSING) is not value:
-                changed.append(f"{HIDDEN_TESTS_MODULE}.{name}")
-                setattr(self.hidden_tests, name, value)
-        return changed
 
     def serve(self):
         while True:
@@ -260,7 +250,6 @@ class Session:
         reply = {"op": Op.DONE, "ok": True}
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = stdout, stderr
-        self._hidden_tests_changes()  # put back what a cell swapped (it was reported)
         self.snapshot.watch_loaded()
         try:
             code = compile(_transform(source), tag, "exec")
@@ -283,7 +272,7 @@ class Session:
         reply["stdout"] = stdout.getvalue()[:MAX_STREAM]
         reply["stderr"] = stderr.getvalue()[:MAX_STREAM]
         reply["figures"] = _figures()
-        reply["patched"] = self.snapshot.changes() + self._hidden_tests_changes()
+        reply["patched"] = self.snapshot.changes()
         return reply
 
     def _inject(self, names):

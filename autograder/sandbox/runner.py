@@ -141,11 +141,7 @@ class Sandbox:
         try:
             message = self.recv(time.monotonic() + seconds)
         except (Hang, Died):
-            self.killed = True
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self._stop()
             error = self.process.stderr.read().decode(errors="replace").strip()
             self.kill()
             raise SandboxFailed(f"the sandbox did not start: {error[-300:] or 'no message'}") \
@@ -178,7 +174,7 @@ class Sandbox:
         return Status.CRASHED, (f"the notebook's process exited with code {code} "
                                 "(sys.exit/os._exit?)")
 
-    def kill(self):
+    def _stop(self):
         """End the sandbox and everything in it (its PID 1 takes them all along)."""
         self.killed = True
         try:
@@ -189,6 +185,10 @@ class Sandbox:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             pass
+
+    def kill(self):
+        """Stop the sandbox and free what it held."""
+        self._stop()
         self.conn.close()
         self.process.stderr.close()
         if self.cgroups:
