@@ -50,11 +50,12 @@ def with_answer(nb, grade_id, code):
     raise KeyError(grade_id)
 
 
-def grade(assignment, nb, limits=FAST):
-    """Grade one notebook in the sandbox: {function: ItemResult}."""
+def grade(assignment, nb, limits=FAST, sandboxes=None):
+    """Grade one notebook in the sandbox (from `sandboxes`, a SandboxPool, if given):
+    {function: ItemResult}."""
     source = SourceNotebook.load(assignment, SOURCE / assignment / f"{assignment}.ipynb")
     items, _, _ = scoring.grade(source, nbformat.from_dict(nb), reference, limits,
-                                pool(limits))
+                                sandboxes or pool(limits))
     return {i.item: i for i in items}
 
 

@@ -25,7 +25,9 @@ from grading_helpers import (
 )
 
 from autograder.contract import ASSIGNMENTS, HIDDEN_TESTS_MODULE
+from autograder.sandbox import bwrap, runner
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.runner import SandboxPool
 from autograder.status import Status
 
 A = "01_recurrence"
@@ -147,6 +149,31 @@ def test_hostile_submission(name):
     build, function, status, text = CASES[name]
     items = grade(A, build(), TIGHT)
     assert_outcome(items, function, status, text=text)
+
+
+def test_memory_of_forked_processes_counts_together_without_a_cgroup(monkeypatch):
+    """Where no cgroup can be made (an ordinary user on cgroup v1, as on this machine),
+    each process stays under RLIMIT_AS, but the grader's memory watch stops the notebook
+    once its processes hold more than the limit together. (As root the sandbox runs as
+    root's own user here: only the memory bound is under test.)"""
+    monkeypatch.setattr(runner, "control_groups", lambda: None)
+    monkeypatch.setattr(bwrap, "sandbox_uid", lambda has_cgroups: None)
+    sandboxes = SandboxPool(TIGHT, spare=0)
+    try:
+        assert "memory watch" in sandboxes.enforcement
+        three_of_600_mb = ("    import os, time\n"
+                           "    for _ in range(3):\n"
+                           "        if os.fork() == 0:\n"
+                           "            block = bytearray(600 << 20)\n"
+                           "            time.sleep(30)\n"
+                           "            os._exit(0)\n"
+                           "    time.sleep(30)\n")
+        nb = replaced("rnn_output", body("rnn_output", three_of_600_mb))
+        items = grade(A, nb, TIGHT, sandboxes)
+    finally:
+        sandboxes.close()
+    assert_outcome(items, "rnn_output", "memory",
+                   text=f"together used more than its memory limit ({TIGHT.memory_mb} MiB)")
 
 
 def test_blank_notebook_scores_zero():

@@ -113,9 +113,10 @@ def font_cache(folder):
     return sorted(folder.glob("fontlist-*.json"))
 
 
-def command(workdir, python_args, tmp_mb=256, shared_files=()):
+def command(workdir, python_args, tmp_mb=256, shared_files=(), info_fd=None):
     """The bwrap command line that runs `python python_args...` in a new sandbox;
-    `shared_files` are bound read-only into the sandbox's matplotlib folder."""
+    `shared_files` are bound read-only into the sandbox's matplotlib folder; bubblewrap
+    writes the sandbox's PID 1 (as JSON, `child-pid`) to `info_fd`, if given."""
     args = [shutil.which("bwrap") or "bwrap",
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--hostname", "sandbox", "--clearenv",
@@ -138,6 +139,8 @@ def command(workdir, python_args, tmp_mb=256, shared_files=()):
                 if k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")})
     for key, value in env.items():
         args += ["--setenv", key, value]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
     return [*args, sys.executable, *python_args]
 
 

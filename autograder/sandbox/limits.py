@@ -6,10 +6,11 @@ process count and memory are enforced by the kernel, in one of two ways:
 - a control group per sandbox (`pids.max` and a memory limit for all its
   processes together), where this process may create one: as root, on
   cgroup v2 or on the v1 `pids` and `memory` hierarchies;
-- otherwise rlimits set inside the sandbox: RLIMIT_NPROC (counted per user
+- otherwise rlimits set inside the sandbox, RLIMIT_NPROC (counted per user
   namespace, so per notebook; it never binds root, hence cgroups for root)
-  and RLIMIT_AS per process, which bounds memory as per-process limit x
-  process cap.
+  and RLIMIT_AS (each process at most the whole limit), and a watch kept by
+  the grading process on the memory of the notebook's processes together
+  (`MemoryWatch`): rlimits alone would allow the limit times the process cap.
 """
 
 import itertools
@@ -26,7 +27,7 @@ _counter = itertools.count()
 class Limits:
     cell_seconds: float = 30.0
     notebook_seconds: float = 240.0
-    memory_mb: int = 2048  # the notebook's processes together (cgroup) or each (rlimit)
+    memory_mb: int = 2048  # the notebook's processes together
     processes: int = 16  # processes and threads of one notebook
     max_restarts: int = 6
 
@@ -162,6 +163,43 @@ def _remove_stale(parent):
         pid = folder.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             _rmdir(folder, seconds=0)
+
+
+class MemoryWatch:
+    """The memory of a sandbox's processes together, where no cgroup counts it: the
+    proportional set sizes (Pss) of the processes its own /proc lists, added up. Pss
+    shares a page among the processes that map it (NumPy's library, what a fork has
+    not yet copied), so each page counts once, as in a cgroup. The grading process
+    looks every `SECONDS` while a cell runs; between two looks the notebook can only
+    grow by what its processes touch in that time, each capped by RLIMIT_AS."""
+
+    SECONDS = 0.1
+
+    def __init__(self, init_pid, memory_mb):
+        # The sandbox's PID 1 sees the sandbox's root, and so its /proc: the notebook's
+        # processes and no others, however they were started.
+        self.proc = f"/proc/{init_pid}/root/proc"
+        self.limit_kb = memory_mb << 10
+
+    def used_kb(self):
+        total = 0
+        try:
+            names = os.listdir(self.proc)
+        except OSError:  # the sandbox is gone
+            return 0
+        for name in names:
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"{self.proc}/{name}/smaps_rollup", "rb") as rollup:
+                    total += next(int(line.split()[1]) for line in rollup
+                                  if line.startswith(b"Pss:"))
+            except (OSError, StopIteration, ValueError):  # exited meanwhile
+                continue
+        return total
+
+    def exceeded(self):
+        return self.used_kb() > self.limit_kb
 
 
 def control_groups():

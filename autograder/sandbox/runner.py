@@ -9,6 +9,7 @@ kills its process costs that cell only: the sandbox is replaced, the
 definitions made so far are replayed, and grading goes on.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -25,7 +26,7 @@ from pathlib import Path
 from ..judge import Reply, Verdict, run_check
 from ..status import Status
 from . import boundary, bwrap
-from .limits import Limits, control_groups
+from .limits import Limits, MemoryWatch, control_groups
 from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
 
 
@@ -94,10 +95,18 @@ class Sandbox:
                       "from autograder.sandbox.child import main; "
                       f"main({theirs.fileno()}, {limits.processes}, {limits.memory_mb}, "
                       f"{int(limits.notebook_seconds) + 10})"]
+        passed = [theirs.fileno()]
+        # Without a cgroup the grading process watches the notebook's memory as a whole
+        # (limits.MemoryWatch), through its PID 1, whose pid bubblewrap tells on this pipe.
+        self.info = info_write = None
         if unsandboxed:
             command = [sys.executable, *child_args]
         else:
-            command = bwrap.command(self.workdir, child_args, shared_files=shared_files)
+            if not self.cgroup_folders:
+                self.info, info_write = os.pipe()
+                passed.append(info_write)
+            command = bwrap.command(self.workdir, child_args, shared_files=shared_files,
+                                    info_fd=info_write)
         if self.cgroup_folders:
             # Enter the control groups before bubblewrap starts, from a shell that then
             # becomes bubblewrap (cheaper than a preexec_fn, which forces a full fork).
@@ -105,14 +114,18 @@ class Sandbox:
                        *(str(f / "cgroup.procs") for f in self.cgroup_folders), "--",
                        *command]
         self.process = subprocess.Popen(
-            command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            command, pass_fds=passed, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
             cwd=self.workdir, user=uid, group=uid,
             extra_groups=[] if uid is not None else None)
         theirs.close()
+        if info_write is not None:
+            os.close(info_write)
         self.conn = Connection(os.dup(ours.fileno()))
         ours.close()
+        self.watch = None
         self.killed = False
+        self.over_memory = False
         self.ready = False
 
     def send(self, message):
@@ -122,10 +135,18 @@ class Sandbox:
             raise Died(str(error)) from None
 
     def recv(self, deadline):
-        remaining = deadline - time.monotonic()
         try:
-            if remaining <= 0 or not self.conn.poll(remaining):
-                raise Hang()
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Hang()
+                if self.conn.poll(min(remaining, MemoryWatch.SECONDS) if self.watch
+                                  else remaining):
+                    break
+                if self.watch and self.watch.exceeded():
+                    self.over_memory = True
+                    self._stop()
+                    raise Died("over its memory limit")
             return loads(self.conn.recv_bytes(MAX_MESSAGE_BYTES))
         except (EOFError, ConnectionError) as error:
             raise Died(str(error) or "end of file") from None
@@ -149,10 +170,17 @@ class Sandbox:
         if message.get("op") != Op.READY:
             self.kill()
             raise SandboxFailed("the sandbox did not start: unexpected first message")
+        if self.info is not None:
+            with os.fdopen(self.info) as info:  # bubblewrap closes it once written
+                self.info = None
+                self.watch = MemoryWatch(json.load(info)["child-pid"], self.limits.memory_mb)
         self.ready = True
 
     def death(self):
         """Why the sandbox is gone: (status, message)."""
+        if self.over_memory:
+            return Status.MEMORY, (f"the notebook's processes together used more than its "
+                                   f"memory limit ({self.limits.memory_mb} MiB)")
         try:
             self.process.wait(2)
         except subprocess.TimeoutExpired:
@@ -191,6 +219,9 @@ class Sandbox:
         self._stop()
         self.conn.close()
         self.process.stderr.close()
+        if self.info is not None:  # never read: the sandbox did not start
+            os.close(self.info)
+            self.info = None
         if self.cgroups:
             self.cgroups.release(self.cgroup_folders)
         shutil.rmtree(self.workdir, ignore_errors=True)
@@ -221,8 +252,9 @@ class SandboxPool:
         if self.cgroups:
             return (f"bubblewrap; {self.cgroups.name}: {self.limits.memory_mb} MiB and "
                     f"{self.limits.processes} processes per notebook")
-        return (f"bubblewrap; rlimits: {self.limits.memory_mb} MiB per process x "
-                f"{self.limits.processes} processes per notebook (no cgroup available)")
+        return (f"bubblewrap; rlimits and a memory watch (no cgroup available): "
+                f"{self.limits.memory_mb} MiB and {self.limits.processes} processes per "
+                f"notebook")
 
     def _start(self):
         return Sandbox(self.limits, self.scratch, self.cgroups, self.unsandboxed,
