@@ -84,15 +84,24 @@ def exporter():
 
 # nbconvert's template loads MathJax 2 from a CDN; feedback pages load the book's offline
 # MathJax 3 from RESULTS/feedback/mathjax instead (two folders up from each page), and
-# wrap long lines instead of scrolling sideways.
+# wrap long lines instead of scrolling sideways. A page handed back through nbgrader's
+# exchange travels alone (release_feedback copies the HTML only), so where the offline
+# copy is not beside it, the same MathJax release comes from the CDN, as in stock pages.
 _MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
                             re.S)
 MATHJAX_FILE = "tex-svg.js"
+MATHJAX_CDN = f"https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/{MATHJAX_FILE}"
 _OFFLINE_HEAD = f"""<script>
 window.MathJax = {{tex: {{inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],
   displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]], processEscapes: true, tags: "ams"}}}};
+function loadMathJaxFromCdn() {{
+  const script = document.createElement("script");
+  script.src = "{MATHJAX_CDN}";
+  document.head.appendChild(script);
+}}
 </script>
-<script id="MathJax-script" async src="../../mathjax/{MATHJAX_FILE}"></script>
+<script id="MathJax-script" async src="../../mathjax/{MATHJAX_FILE}"
+  onerror="loadMathJaxFromCdn()"></script>
 <style>
 div.output_area pre, div.output_text pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 div.input_area pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
