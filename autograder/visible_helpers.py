@@ -19,11 +19,16 @@ def tests_passed(name):
     print(f"{name}: every visible test passed.")
 
 
+def not_passed(names):
+    """Those of `names` whose visible tests have not passed since the kernel started."""
+    return [name for name in names if name not in _passed]
+
+
 def fail(message, hint=""):
     """Raise an AssertionError with the likely cause and any earlier function still failing."""
     if hint:
         message += f" Likely cause: {hint}"
-    pending = [f"`{f}`" for f in _running["relies_on"] if f not in _passed]
+    pending = [f"`{f}`" for f in not_passed(_running["relies_on"])]
     if pending:
         message += (f" NOTE: {_running['name']} may call {' and '.join(pending)}, whose "
                     "visible tests have not passed yet (they failed or were not run since "

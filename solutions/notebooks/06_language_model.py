@@ -569,7 +569,7 @@ import time
 
 TRAINING = ["embed", "embed_backward", "output_backward", "masked_cross_entropy",
             "lm_loss_and_grads", "adam_step", "sample"]
-unfinished = [name for name in TRAINING if name not in _passed]
+unfinished = not_passed(TRAINING)
 if unfinished:
     print("Finish the exercises above first: the visible tests of "
           f"{', '.join(unfinished)} have not passed (since the kernel started).")
