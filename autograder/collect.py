@@ -17,12 +17,12 @@ from the name of the folder or zip holding it (innermost first):
 - Canvas: `name_[late_]userid_fileid_original`; a resubmitted file's original
   name gets `-1`, `-2` before its extension;
 - Moodle: `Full Name_12345_assignsubmission_file_original`, or a folder of
-  that name per student. 12345 is the participant number Moodle gives the
-  student in that assignment only; the assignment's grading worksheet
-  (a CSV, "Download grading worksheet"), put anywhere in the uploads folder,
-  names the student behind it: the student is then the worksheet's ID number,
-  else the email address, the same in every assignment;
+  that name per student;
 - Blackboard: `Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_original`;
+- Moodle's and Blackboard's ids are then corrected by what the LMS hands out
+  beside the uploads (`rosters.py`): Moodle's grading worksheets (its numbers
+  change from one assignment to the next) and Blackboard's receipts (a
+  username may hold an underscore);
 - the instructor's own pattern, nbgrader's `FileNameCollectorPlugin`
   (`c.FileNameCollectorPlugin.named_regexp`, groups `student_id`, `file_id`,
   optionally `timestamp`) or any `c.ZipCollectApp.collector_plugin`, read
@@ -43,7 +43,6 @@ Every file that is not graded and not an older attempt is listed in
 `.ipynb_checkpoints/`) and macOS's `__MACOSX/` copies are passed over.
 """
 
-import csv
 import io
 import logging
 import re
@@ -56,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from .rosters import Roster
 from .status import Status
 
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -78,11 +78,6 @@ LMS_NAMES = (
         r"(?P<label>[^_]+)_(?:(?P<late>late)_)?(?P<student_id>\d+)_(?P<upload>\d+)_"
         r"(?P<file_id>.+)$")),
 )
-# Moodle's grading worksheet: the column of participant numbers ("Participant 12345"),
-# and the columns Moodle's grade import maps a student by, in order of preference.
-MOODLE_PARTICIPANT = "Identifier"
-MOODLE_IDENTITIES = ("ID number", "Email address")
-MOODLE_NAME = "Full name"
 RESUBMISSION = re.compile(r"^(?P<stem>.*?)-(?P<n>\d+)$")
 COPY_PREFIX = re.compile(r"^(copy of |copy_of_)+", re.IGNORECASE)
 MACOS_FORKS = "__MACOSX/"
@@ -273,7 +268,7 @@ class _Unpacker:
                     elif name.suffix.lower() == ".zip" and depth < MAX_ZIP_DEPTH:
                         yield from self._unzip(inner, io.BytesIO(archive.read(member)),
                                                depth + 1)
-                    elif name.suffix.lower() in (".ipynb", ".csv"):  # a worksheet too
+                    elif name.suffix.lower() in (".ipynb", ".csv", ".txt"):  # rosters.py's too
                         yield _File(inner, self._keep(archive.read(member), name.suffix))
                     else:
                         yield _File(inner)
@@ -335,29 +330,6 @@ def _with_extension(file_id, file):
     # nbgrader's zip_collect keeps the file's own extension when file_id has none.
     name = PurePosixPath(file_id or file.parts[-1]).name
     return name if PurePosixPath(name).suffix else name + PurePosixPath(file.parts[-1]).suffix
-
-
-def _moodle_worksheet(file):
-    """{participant number: (student id, full name)} from a Moodle grading worksheet, or
-    None if the file is not one. Moodle numbers participants across the whole site (one
-    number per student and assignment), so several assignments' worksheets never clash."""
-    if file.path is None or file.path.suffix.lower() != ".csv":
-        return None
-    try:
-        with open(file.path, newline="", encoding="utf-8-sig") as handle:
-            rows = csv.DictReader(handle)
-            if MOODLE_PARTICIPANT not in (rows.fieldnames or ()):
-                return None
-            people = {}
-            for row in rows:
-                number = re.search(r"(\d+)\s*$", row.get(MOODLE_PARTICIPANT) or "")
-                identity = next((row[c].strip() for c in MOODLE_IDENTITIES
-                                 if (row.get(c) or "").strip()), "")
-                if number and identity:
-                    people[number[1]] = (identity, (row.get(MOODLE_NAME) or "").strip())
-            return people
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return None
 
 
 def _lms_name(file):
@@ -467,34 +439,19 @@ def _attempts_to_jobs(known, selected, staging, collector, files):
     # A top-level zip or folder in which some file carries an LMS name is a bulk
     # download (Canvas's submissions.zip), never one student named like it.
     bulk = {f.parts[0] for f in files if len(f.parts) > 1 and _lms_name(f)}
-    participants, uploads = {}, []
+    roster, uploads = Roster(), []
     for file in files:
-        worksheet = _moodle_worksheet(file)
-        if worksheet is None:
+        if file.path is None or not roster.read(file.parts[-1], file.path):
             uploads.append(file)
-        else:
-            participants.update(worksheet)
-    attempts, unattributed, numbered = {}, [], set()
+    attempts, unattributed = {}, []
     for file in uploads:
         outcome = file.problem or _attribute(file, known, collector, bulk)
         if isinstance(outcome, str):
             unattributed.append(f"{file.where}: {outcome}")
             continue
-        if outcome.lms == "Moodle":
-            if outcome.student in participants:
-                outcome.student, outcome.label = participants[outcome.student]
-            else:
-                numbered.add(outcome.student)
+        roster.identify(outcome)
         if outcome.assignment in selected:
             attempts.setdefault((outcome.student, outcome.assignment), []).append(outcome)
-    notes = []
-    if numbered:
-        notes.append(
-            f"{len(numbered)} Moodle participant number(s) ({', '.join(sorted(numbered)[:5])}"
-            f"{', ...' if len(numbered) > 5 else ''}) are in no grading worksheet: Moodle "
-            "numbers a student anew in each assignment, so these students stand under a "
-            "different number in each; put each assignment's grading worksheet (Download "
-            "grading worksheet) in the uploads folder to grade them by ID number or email")
     jobs, lms = [], set()
     for (student, assignment), found in sorted(attempts.items()):
         found.sort(key=lambda a: a.order)
@@ -509,7 +466,7 @@ def _attempts_to_jobs(known, selected, staging, collector, files):
             note += f", the latest of {len(found)} attempts (older: {older})"
         jobs.append(Job(student, assignment, target, note, label=latest.label,
                         submitted_at=latest.submitted_at, late=latest.late))
-    return jobs, unattributed, lms == {"Canvas"}, notes
+    return jobs, unattributed, lms == {"Canvas"}, roster.notes()
 
 
 # -- the command's entry point -----------------------------------------------------------

@@ -140,6 +140,33 @@ def test_moodle_worksheets_name_the_participants_of_each_assignment(tmp_path):
     assert note.startswith("1 Moodle participant number(s) (603) are in no grading worksheet")
 
 
+def test_blackboard_receipts_name_usernames_with_underscores(tmp_path):
+    """`01 recurrence_j_smith_attempt_...` reads as user `smith` of an assignment
+    `01 recurrence_j`; the attempt's receipt says the user is `j_smith`."""
+    receipt = ("Name: Jo Smith (j_smith)\nAssignment: 01 recurrence\n"
+               "Date Submitted: Sunday, March 1, 2026 12:00:00 PM UTC\n"
+               "Current Grade: Needs Grading\n\nSubmission Field:\nThere is no student "
+               "submission text data for this assignment.\n\nFiles:\n"
+               "\tOriginal filename: 01_recurrence.ipynb\n"
+               "\tFilename: 01 recurrence_j_smith_attempt_2026-03-01-12-00-00_"
+               "01_recurrence.ipynb\n")
+    make_zip(tmp_path / "uploads" / "gradebook_RNN_01_recurrence_2026-03-02-10-00-00.zip", {
+        "01 recurrence_j_smith_attempt_2026-03-01-12-00-00_01_recurrence.ipynb":
+            notebook("jo"),
+        "01 recurrence_j_smith_attempt_2026-03-01-12-00-00.txt": receipt,
+        "01 recurrence_bsmith_attempt_2026-02-28-23-59-59_01_recurrence.ipynb":
+            notebook("bsmith"),
+    })
+    collection = collect(tmp_path / "uploads", KNOWN, tmp_path / "staging")
+    jobs = by_key(collection)
+    assert {k: tag_of(j) for k, j in jobs.items()} == {
+        ("j_smith", "01_recurrence"): "jo", ("bsmith", "01_recurrence"): "bsmith"}
+    assert jobs[("j_smith", "01_recurrence")].label == "Jo Smith"
+    assert jobs[("j_smith", "01_recurrence")].submitted_at == datetime(2026, 3, 1, 12,
+                                                                       tzinfo=UTC)
+    assert not reasons(collection), "a receipt is no unattributed upload"
+
+
 def test_blackboard_attempts_by_time(tmp_path):
     make_zip(tmp_path / "uploads" / "gradebook_RNN_01_recurrence_2026-03-02-10-00-00.zip", {
         "01 recurrence_jsmith_attempt_2026-03-01-12-00-00_01_recurrence.ipynb":
