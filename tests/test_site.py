@@ -12,7 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from grading_helpers import EXERCISES, SITE, toc_pages
+import yaml
+from grading_helpers import EXERCISES, ROOT, SITE, toc_pages
 from release_helpers import LEAK_MARKERS, solution_lines
 
 from solutions import reference
@@ -270,6 +271,39 @@ def test_chapter_links_its_notebook_in_its_exercise_section(pages, page):
             f"{page} links {href}, which is not exercises/{name}: rebuild the book")
         # And the notebook is a valid one.
         json.loads((SITE / target).read_text())
+
+
+# --- the repository's buttons -------------------------------------------------------------------
+
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+
+
+def _hrefs(parsed):
+    return [value for tag, key, value, _ in parsed.links if tag == "a" and key == "href"]
+
+
+@pytest.mark.parametrize("page", BOOK_PAGES)
+def test_every_page_links_the_repository_its_issues_and_its_source(pages, page):
+    url = REPOSITORY["url"].rstrip("/")
+    hrefs = _hrefs(pages[page])
+    assert url in hrefs, f"{page}: no repository button"
+    assert any(h.startswith(f"{url}/issues/new?") for h in hrefs), f"{page}: no issue button"
+    sources = [h for h in hrefs if "_sources/" in h and h.endswith(".md")]
+    assert sources, f"{page}: no download button for its source"
+    for href in sources:
+        target, _ = resolve(page, href)
+        assert target and (SITE / target).read_bytes() == (ROOT / page).with_suffix(
+            ".md").read_bytes(), f"{page}: {href} is not its source"
+
+
+@pytest.mark.parametrize("page", sorted(CHAPTERS))
+def test_chapters_launch_on_binder_from_the_repository(pages, page):
+    owner_and_name = urlsplit(REPOSITORY["url"]).path.strip("/")
+    source = Path(page).with_suffix(".md").as_posix()
+    expected = (f"https://mybinder.org/v2/gh/{owner_and_name}/{REPOSITORY['branch']}"
+                f"?urlpath=lab/tree/{source}")
+    assert expected in _hrefs(pages[page]), f"{page}: no Binder launch button for {source}"
+    assert (ROOT / source).is_file()
 
 
 def test_start_page_tells_a_student_how_to_work(pages):
