@@ -2,8 +2,9 @@
 
 Each sandbox gets new user, PID, mount, IPC, UTS and network namespaces, a
 read-only view of the system and of the Python environment, an empty
-writable home that is its own, a private /tmp, and `/proc` of its own PID
-namespace. It sees nothing else: not the course's repository (only its
+writable home that is its own, a private /tmp and /dev/shm (256 MiB each),
+`/proc` of its own PID namespace, and a seccomp filter (`seccomp.py`). It
+sees nothing else: not the course's repository (only its
 `autograder` package, which holds no answers), not `solutions/`, not the
 results, not other submissions, not the instructor's home. When its PID 1
 dies, the kernel kills every process it started.
@@ -23,6 +24,8 @@ import sys
 import sysconfig
 import tempfile
 from pathlib import Path
+
+from . import seccomp
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograder"
@@ -113,16 +116,21 @@ def font_cache(folder):
     return sorted(folder.glob("fontlist-*.json"))
 
 
-def command(workdir, python_args, tmp_mb=256, shared_files=(), info_fd=None):
-    """The bwrap command line that runs `python python_args...` in a new sandbox;
-    `shared_files` are bound read-only into the sandbox's matplotlib folder; bubblewrap
-    writes the sandbox's PID 1 (as JSON, `child-pid`) to `info_fd`, if given."""
+def command(workdir, python_args, seccomp_fd, tmp_mb=256, shared_files=(), info_fd=None):
+    """The bwrap command line that runs `python python_args...` in a new sandbox, with
+    the seccomp program read from `seccomp_fd`; `shared_files` are bound read-only into
+    the sandbox's matplotlib folder; bubblewrap writes the sandbox's PID 1 (as JSON,
+    `child-pid`) to `info_fd`, if given."""
     args = [shutil.which("bwrap") or "bwrap",
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--hostname", "sandbox", "--clearenv",
             *_system_binds(),
             # /tmp first: an environment that lives under /tmp is bound over it.
-            "--proc", "/proc", "--dev", "/dev", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp"]
+            "--proc", "/proc", "--dev", "/dev",
+            # Files in memory, each folder bounded (a cgroup or the memory watch counts them).
+            "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
+            "--size", str(tmp_mb << 20), "--tmpfs", "/dev/shm",
+            "--seccomp", str(seccomp_fd)]
     for path in _environment_paths():
         args += ["--ro-bind", path, path]
     args += ["--ro-bind", str(PACKAGE), str(PACKAGE),
@@ -150,16 +158,23 @@ def probe(uid):
         raise SandboxUnavailable(f"this is {sys.platform}, not Linux. {HOW_TO_GET_ONE}")
     if shutil.which("bwrap") is None:
         raise SandboxUnavailable(f"bubblewrap (`bwrap`) is not installed. {HOW_TO_GET_ONE}")
+    try:
+        filter_fd = seccomp.pipe()
+    except OSError as error:
+        raise SandboxUnavailable(f"the sandbox's system-call filter cannot be made: {error}; "
+                                 f"{seccomp.HOW_TO_GET_IT}") from None
     workdir = make_workdir(Path(os.environ.get("TMPDIR", "/tmp")), uid)
     try:
         result = subprocess.run(
-            command(workdir, ["-I", "-c", "import numpy"]), capture_output=True, text=True,
-            timeout=60, user=uid, group=uid, extra_groups=[] if uid is not None else None,
-            stdin=subprocess.DEVNULL)
+            command(workdir, ["-I", "-c", "import numpy"], filter_fd), capture_output=True,
+            text=True, timeout=60, user=uid, group=uid,
+            extra_groups=[] if uid is not None else None, stdin=subprocess.DEVNULL,
+            pass_fds=[filter_fd])
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SandboxUnavailable(f"bubblewrap could not start ({error}). "
                                  f"{HOW_TO_GET_ONE}") from None
     finally:
+        os.close(filter_fd)
         shutil.rmtree(workdir, ignore_errors=True)
     if result.returncode != 0:
         why = result.stderr.strip().splitlines()[-1:] or ["no message"]

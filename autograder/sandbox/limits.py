@@ -166,36 +166,71 @@ def _remove_stale(parent):
 
 
 class MemoryWatch:
-    """The memory of a sandbox's processes together, where no cgroup counts it: the
-    proportional set sizes (Pss) of the processes its own /proc lists, added up. Pss
-    shares a page among the processes that map it (NumPy's library, what a fork has
-    not yet copied), so each page counts once, as in a cgroup. The grading process
-    looks every `SECONDS` while a cell runs; between two looks the notebook can only
-    grow by what its processes touch in that time, each capped by RLIMIT_AS."""
+    """The memory of a sandbox as a whole, where no cgroup counts it, in KiB:
+
+    - what its processes map: their proportional set sizes (Pss), listed by the
+      sandbox's own /proc. Pss shares a page among the processes that map it
+      (NumPy's library, what a fork has not yet copied), so each counts once;
+    - files in memory that no process needs to map: the sandbox's tmpfs folders
+      (/tmp, /dev/shm) and the memfd files its processes hold open. A page both
+      mapped and in such a file counts twice: the watch errs on the machine's side.
+
+    (System V segments, which no one outside the sandbox can see, are refused by
+    `seccomp.py`.) The grading process looks every `SECONDS` while a cell runs;
+    between two looks a notebook can only grow by what its processes touch in that
+    time, each capped by RLIMIT_AS."""
 
     SECONDS = 0.1
+    IN_MEMORY_FOLDERS = ("tmp", "dev/shm")
 
     def __init__(self, init_pid, memory_mb):
         # The sandbox's PID 1 sees the sandbox's root, and so its /proc: the notebook's
         # processes and no others, however they were started.
-        self.proc = f"/proc/{init_pid}/root/proc"
+        self.root = f"/proc/{init_pid}/root"
+        self.proc = f"{self.root}/proc"
         self.limit_kb = memory_mb << 10
 
     def used_kb(self):
-        total = 0
         try:
-            names = os.listdir(self.proc)
+            names = [name for name in os.listdir(self.proc) if name.isdigit()]
         except OSError:  # the sandbox is gone
             return 0
+        total, memfds = 0, set()
         for name in names:
-            if not name.isdigit():
-                continue
+            total += self._mapped_kb(name) + self._memfds_kb(name, memfds)
+        for folder in self.IN_MEMORY_FOLDERS:
             try:
-                with open(f"{self.proc}/{name}/smaps_rollup", "rb") as rollup:
-                    total += next(int(line.split()[1]) for line in rollup
-                                  if line.startswith(b"Pss:"))
-            except (OSError, StopIteration, ValueError):  # exited meanwhile
+                usage = os.statvfs(f"{self.root}/{folder}")
+                total += (usage.f_blocks - usage.f_bfree) * usage.f_frsize >> 10
+            except OSError:
                 continue
+        return total
+
+    def _mapped_kb(self, pid):
+        try:
+            with open(f"{self.proc}/{pid}/smaps_rollup", "rb") as rollup:
+                return next(int(line.split()[1]) for line in rollup
+                            if line.startswith(b"Pss:"))
+        except (OSError, StopIteration, ValueError):  # exited meanwhile
+            return 0
+
+    def _memfds_kb(self, pid, seen):
+        """The memfd files `pid` holds open and no earlier process did (`seen`)."""
+        total = 0
+        try:
+            with os.scandir(f"{self.proc}/{pid}/fd") as entries:
+                for entry in entries:
+                    try:
+                        if not os.readlink(entry.path).startswith("/memfd:"):
+                            continue
+                        status = os.stat(entry.path)
+                    except OSError:
+                        continue
+                    if (status.st_dev, status.st_ino) not in seen:
+                        seen.add((status.st_dev, status.st_ino))
+                        total += status.st_blocks // 2  # 512-byte blocks
+        except OSError:
+            pass
         return total
 
     def exceeded(self):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..judge import Reply, Verdict, run_check
 from ..status import Status
-from . import boundary, bwrap
+from . import boundary, bwrap, seccomp
 from .limits import Limits, MemoryWatch, control_groups
 from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
 
@@ -105,8 +105,9 @@ class Sandbox:
             if not self.cgroup_folders:
                 self.info, info_write = os.pipe()
                 passed.append(info_write)
-            command = bwrap.command(self.workdir, child_args, shared_files=shared_files,
-                                    info_fd=info_write)
+            passed.append(seccomp.pipe())
+            command = bwrap.command(self.workdir, child_args, passed[-1],
+                                    shared_files=shared_files, info_fd=info_write)
         if self.cgroup_folders:
             # Enter the control groups before bubblewrap starts, from a shell that then
             # becomes bubblewrap (cheaper than a preexec_fn, which forces a full fork).
@@ -119,8 +120,8 @@ class Sandbox:
             cwd=self.workdir, user=uid, group=uid,
             extra_groups=[] if uid is not None else None)
         theirs.close()
-        if info_write is not None:
-            os.close(info_write)
+        for fd in passed[1:]:  # bubblewrap's own copies: the info pipe, the filter
+            os.close(fd)
         self.conn = Connection(os.dup(ours.fileno()))
         ours.close()
         self.watch = None
@@ -179,8 +180,9 @@ class Sandbox:
     def death(self):
         """Why the sandbox is gone: (status, message)."""
         if self.over_memory:
-            return Status.MEMORY, (f"the notebook's processes together used more than its "
-                                   f"memory limit ({self.limits.memory_mb} MiB)")
+            return Status.MEMORY, ("the notebook's processes and in-memory files together "
+                                   f"used more than its memory limit "
+                                   f"({self.limits.memory_mb} MiB)")
         try:
             self.process.wait(2)
         except subprocess.TimeoutExpired:
