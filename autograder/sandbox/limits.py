@@ -9,7 +9,7 @@ process count and memory are enforced by the kernel, in one of two ways:
 - otherwise rlimits set inside the sandbox, RLIMIT_NPROC (counted per user
   namespace, so per notebook; it never binds root, hence cgroups for root)
   and RLIMIT_AS (each process at most the whole limit), and a watch kept by
-  the grading process on the memory of the notebook's processes together
+  the grading process on the memory of the notebook as a whole
   (`MemoryWatch`): rlimits alone would allow the limit times the process cap.
 """
 
