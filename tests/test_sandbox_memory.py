@@ -50,18 +50,20 @@ def test_memfd_files_count(watched):
 
 
 def test_files_in_memory_folders_count(watched):
-    files = ("for folder in ('/tmp', '/dev/shm'):\n"
+    # the home ('.'), /tmp and /dev/shm are each a tmpfs: 600 MiB of files, then 500 MiB
+    files = ("for folder in ('.', '/tmp', '/dev/shm'):\n"
              "    for i in range(5):\n"
-             "        open(f'{folder}/{i}', 'wb').write(bytes(48 << 20))\n"
-             "block = bytearray(600 << 20)\nimport time\ntime.sleep(20)\n")
+             "        open(f'{folder}/{i}', 'wb').write(bytes(40 << 20))\n"
+             "block = bytearray(500 << 20)\nimport time\ntime.sleep(20)\n")
     (hog,) = run(watched, files)
     assert hog.status == Status.MEMORY and OVER in hog.message, hog
 
 
-def test_memory_folders_are_bounded(watched):
-    # 8 files of 40 MiB (RLIMIT_FSIZE caps a file at 50 MiB) into 256 MiB
+@pytest.mark.parametrize("folder", [".", "/tmp", "/dev/shm"])
+def test_memory_folders_are_bounded(watched, folder):
+    # 8 files of 40 MiB (RLIMIT_FSIZE caps a file at 50 MiB) into 256 MiB: never the disk
     (fill,) = run(watched, "for i in range(8):\n"
-                           "    open(f'/dev/shm/{i}', 'wb').write(bytes(40 << 20))")
+                           f"    open(f'{folder}/{{i}}', 'wb').write(bytes(40 << 20))")
     assert fill.status == Status.ERROR and "No space left on device" in fill.message, fill
 
 

@@ -2,7 +2,7 @@
 
 Each sandbox gets new user, PID, mount, IPC, UTS and network namespaces, a
 read-only view of the system and of the Python environment, an empty
-writable home that is its own, a private /tmp and /dev/shm (256 MiB each),
+writable home, /tmp and /dev/shm of its own (in memory, 256 MiB each),
 `/proc` of its own PID namespace, and a seccomp filter (`seccomp.py`). It
 sees nothing else: not the course's repository (only its
 `autograder` package, which holds no answers), not `solutions/`, not the
@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from pathlib import Path
 
 from . import seccomp
@@ -30,6 +29,9 @@ from . import seccomp
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograder"
 HOME = "/home/student"
+# Every folder a sandbox may write, each a tmpfs: what a notebook writes costs its memory
+# limit (a cgroup or the memory watch counts it), never the machine's disk.
+IN_MEMORY = ("/tmp", "/dev/shm", HOME)
 NOBODY = 65534
 PACKAGE_FOLDERS = {"site-packages", "dist-packages"}
 HOW_TO_GET_ONE = (
@@ -116,7 +118,7 @@ def font_cache(folder):
     return sorted(folder.glob("fontlist-*.json"))
 
 
-def command(workdir, python_args, seccomp_fd, tmp_mb=256, shared_files=(), info_fd=None):
+def command(python_args, seccomp_fd, tmp_mb=256, shared_files=(), info_fd=None):
     """The bwrap command line that runs `python python_args...` in a new sandbox, with
     the seccomp program read from `seccomp_fd`; `shared_files` are bound read-only into
     the sandbox's matplotlib folder; bubblewrap writes the sandbox's PID 1 (as JSON,
@@ -125,16 +127,12 @@ def command(workdir, python_args, seccomp_fd, tmp_mb=256, shared_files=(), info_
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--hostname", "sandbox", "--clearenv",
             *_system_binds(),
-            # /tmp first: an environment that lives under /tmp is bound over it.
-            "--proc", "/proc", "--dev", "/dev",
-            # Files in memory, each folder bounded (a cgroup or the memory watch counts them).
-            "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
-            "--size", str(tmp_mb << 20), "--tmpfs", "/dev/shm",
-            "--seccomp", str(seccomp_fd)]
+            "--proc", "/proc", "--dev", "/dev", "--seccomp", str(seccomp_fd)]
+    for folder in IN_MEMORY:  # first: an environment that lives under /tmp is bound over it
+        args += ["--size", str(tmp_mb << 20), "--tmpfs", folder]
     for path in _environment_paths():
         args += ["--ro-bind", path, path]
-    args += ["--ro-bind", str(PACKAGE), str(PACKAGE),
-             "--bind", str(workdir), HOME, "--chdir", HOME, "--dir", MATPLOTLIB_DIR]
+    args += ["--ro-bind", str(PACKAGE), str(PACKAGE), "--chdir", HOME, "--dir", MATPLOTLIB_DIR]
     for path in shared_files:
         args += ["--ro-bind", str(path), f"{MATPLOTLIB_DIR}/{Path(path).name}"]
     env = {"HOME": HOME, "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
@@ -163,19 +161,16 @@ def probe(uid):
     except OSError as error:
         raise SandboxUnavailable(f"the sandbox's system-call filter cannot be made: {error}; "
                                  f"{seccomp.HOW_TO_GET_IT}") from None
-    workdir = make_workdir(Path(os.environ.get("TMPDIR", "/tmp")), uid)
     try:
         result = subprocess.run(
-            command(workdir, ["-I", "-c", "import numpy"], filter_fd), capture_output=True,
-            text=True, timeout=60, user=uid, group=uid,
-            extra_groups=[] if uid is not None else None, stdin=subprocess.DEVNULL,
-            pass_fds=[filter_fd])
+            command(["-I", "-c", "import numpy"], filter_fd), capture_output=True, text=True,
+            timeout=60, user=uid, group=uid, extra_groups=[] if uid is not None else None,
+            stdin=subprocess.DEVNULL, pass_fds=[filter_fd], cwd="/")
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SandboxUnavailable(f"bubblewrap could not start ({error}). "
                                  f"{HOW_TO_GET_ONE}") from None
     finally:
         os.close(filter_fd)
-        shutil.rmtree(workdir, ignore_errors=True)
     if result.returncode != 0:
         why = result.stderr.strip().splitlines()[-1:] or ["no message"]
         hint = ""
@@ -184,11 +179,3 @@ def probe(uid):
                     f"read the Python environment ({sys.prefix}, {sys.base_prefix}); make it "
                     "from a Python outside /root (e.g. /usr/bin/python3.11 -m venv).")
         raise SandboxUnavailable(f"a test sandbox failed: {why[0]}.{hint} {HOW_TO_GET_ONE}")
-
-
-def make_workdir(parent, uid):
-    """An empty folder the sandbox's user may write."""
-    workdir = Path(tempfile.mkdtemp(prefix="rnn-sandbox-", dir=parent))
-    if uid is not None:
-        os.chown(workdir, uid, uid)
-    return workdir

@@ -172,7 +172,7 @@ class MemoryWatch:
       sandbox's own /proc. Pss shares a page among the processes that map it
       (NumPy's library, what a fork has not yet copied), so each counts once;
     - files in memory that no process needs to map: the sandbox's tmpfs folders
-      (/tmp, /dev/shm) and the memfd files its processes hold open. A page both
+      (its home, /tmp, /dev/shm) and the memfd files its processes hold open. A page both
       mapped and in such a file counts twice: the watch errs on the machine's side.
 
     (System V segments, which no one outside the sandbox can see, are refused by
@@ -181,13 +181,13 @@ class MemoryWatch:
     time, each capped by RLIMIT_AS."""
 
     SECONDS = 0.1
-    IN_MEMORY_FOLDERS = ("tmp", "dev/shm")
 
-    def __init__(self, init_pid, memory_mb):
+    def __init__(self, init_pid, memory_mb, folders):
         # The sandbox's PID 1 sees the sandbox's root, and so its /proc: the notebook's
         # processes and no others, however they were started.
         self.root = f"/proc/{init_pid}/root"
         self.proc = f"{self.root}/proc"
+        self.folders = folders  # the sandbox's tmpfs folders
         self.limit_kb = memory_mb << 10
 
     def used_kb(self):
@@ -198,9 +198,9 @@ class MemoryWatch:
         total, memfds = 0, set()
         for name in names:
             total += self._mapped_kb(name) + self._memfds_kb(name, memfds)
-        for folder in self.IN_MEMORY_FOLDERS:
+        for folder in self.folders:
             try:
-                usage = os.statvfs(f"{self.root}/{folder}")
+                usage = os.statvfs(self.root + folder)
                 total += (usage.f_blocks - usage.f_bfree) * usage.f_frsize >> 10
             except OSError:
                 continue

@@ -83,7 +83,9 @@ class Sandbox:
     def __init__(self, limits, scratch, cgroups=None, unsandboxed=False, shared_files=()):
         self.limits = limits
         uid = None if unsandboxed else bwrap.sandbox_uid(cgroups is not None)
-        self.workdir = bwrap.make_workdir(scratch, uid)
+        # A sandbox writes only in memory (bwrap.py); unsandboxed code gets a folder.
+        self.workdir = Path(tempfile.mkdtemp(prefix="unsandboxed-", dir=scratch)) \
+            if unsandboxed else None
         self.cgroups = cgroups
         self.cgroup_folders = cgroups.create(limits) if cgroups else []
         ours, theirs = socket.socketpair()
@@ -106,8 +108,8 @@ class Sandbox:
                 self.info, info_write = os.pipe()
                 passed.append(info_write)
             passed.append(seccomp.pipe())
-            command = bwrap.command(self.workdir, child_args, passed[-1],
-                                    shared_files=shared_files, info_fd=info_write)
+            command = bwrap.command(child_args, passed[-1], shared_files=shared_files,
+                                    info_fd=info_write)
         if self.cgroup_folders:
             # Enter the control groups before bubblewrap starts, from a shell that then
             # becomes bubblewrap (cheaper than a preexec_fn, which forces a full fork).
@@ -117,7 +119,7 @@ class Sandbox:
         self.process = subprocess.Popen(
             command, pass_fds=passed, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-            cwd=self.workdir, user=uid, group=uid,
+            cwd=self.workdir or "/", user=uid, group=uid,
             extra_groups=[] if uid is not None else None)
         theirs.close()
         for fd in passed[1:]:  # bubblewrap's own copies: the info pipe, the filter
@@ -174,7 +176,8 @@ class Sandbox:
         if self.info is not None:
             with os.fdopen(self.info) as info:  # bubblewrap closes it once written
                 self.info = None
-                self.watch = MemoryWatch(json.load(info)["child-pid"], self.limits.memory_mb)
+                self.watch = MemoryWatch(json.load(info)["child-pid"], self.limits.memory_mb,
+                                         bwrap.IN_MEMORY)
         self.ready = True
 
     def death(self):
@@ -226,7 +229,8 @@ class Sandbox:
             self.info = None
         if self.cgroups:
             self.cgroups.release(self.cgroup_folders)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class SandboxPool:
@@ -239,7 +243,7 @@ class SandboxPool:
         if not unsandboxed:
             bwrap.probe(bwrap.sandbox_uid(self.cgroups is not None))
         self.scratch = Path(tempfile.mkdtemp(prefix="rnn-grader-"))
-        self.scratch.chmod(0o711)  # the sandbox's user reaches its own folder, lists none
+        self.scratch.chmod(0o711)  # `nobody`'s bubblewrap reaches the font list, lists none
         self.shared_files = () if unsandboxed else bwrap.font_cache(self.scratch)
         self.spare = spare
         self.lock = threading.Lock()
