@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from .rosters import Roster
+from .rosters import Roster, is_student_id
 from .status import Status
 
 MAX_NOTEBOOK_BYTES = 20 << 20
@@ -422,7 +422,7 @@ def _attribute(file, known, collector, bulk):
     if attempt.assignment is None:
         return f"its name {attempt.original!r} does not name an assignment of this course " \
                f"({', '.join(known)})"
-    if attempt.student in ("", ".", "..") or "/" in attempt.student or "\\" in attempt.student:
+    if not is_student_id(attempt.student):
         return f"{attempt.student!r} cannot be a student id"
     return attempt
 

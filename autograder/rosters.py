@@ -27,6 +27,11 @@ RECEIPT_NAME = re.compile(r"^Name:[ \t]*(?P<name>.*?)[ \t]*\((?P<username>[^()\s
 RECEIPT_FILE = re.compile(r"^[ \t]*Filename:[ \t]*(?P<file>.+?)[ \t]*$", re.M)
 
 
+def is_student_id(text):
+    """Whether `text` may name a student: it becomes a folder of the results."""
+    return text not in ("", ".", "..") and "/" not in text and "\\" not in text
+
+
 @dataclass
 class Roster:
     participants: dict = field(default_factory=dict)  # Moodle number -> (id, full name)
@@ -87,8 +92,8 @@ def _worksheet(handle):
     people = {}
     for row in rows:
         number = re.search(r"(\d+)\s*$", row.get(MOODLE_PARTICIPANT) or "")
-        identity = next((row[c].strip() for c in MOODLE_IDENTITIES if (row.get(c) or "").strip()),
-                        "")
+        identity = next((row[c].strip() for c in MOODLE_IDENTITIES
+                         if is_student_id((row.get(c) or "").strip())), "")
         if number and identity:
             people[number[1]] = (identity, (row.get(MOODLE_NAME) or "").strip())
     return people
@@ -98,6 +103,6 @@ def _receipt(handle):
     """{file name: (username, full name)}, or None if it is not a receipt."""
     text = handle.read()
     name = RECEIPT_NAME.search(text)
-    if name is None:
+    if name is None or not is_student_id(name["username"]):
         return None
     return {m["file"]: (name["username"], name["name"]) for m in RECEIPT_FILE.finditer(text)}

@@ -108,17 +108,19 @@ def test_moodle_download_in_folders_and_flat(tmp_path):
 def test_moodle_worksheets_name_the_participants_of_each_assignment(tmp_path):
     """Moodle gives Ann 601 in one assignment and 907 in the other; each assignment's
     grading worksheet (one beside the zips, one inside a zip) names her: by ID number
-    where the site shows it, else by email."""
+    where the site shows one that can name a folder, else by email."""
     uploads = tmp_path / "uploads"
     make_zip(uploads / "RNN-01 recurrence-4242.zip", {
         "Ann Smith_601_assignsubmission_file_/01_recurrence.ipynb": notebook("ann 1"),
         "Ben Smith_602_assignsubmission_file_/01_recurrence.ipynb": notebook("ben 1"),
         "Cy Lee_603_assignsubmission_file_/01_recurrence.ipynb": notebook("cy 1"),
+        "Dee Park_604_assignsubmission_file_/01_recurrence.ipynb": notebook("dee 1"),
     })
     (uploads / "Grades-RNN-01 recurrence-4242.csv").write_text(
         "\ufeffIdentifier,Full name,ID number,Email address,Status,Grade\n"
         "Participant 601,Ann Smith,S-0001,ann@uni.example,Submitted,\n"
-        "Participant 602,Ben Smith,,ben@uni.example,Submitted,\n", encoding="utf-8")
+        "Participant 602,Ben Smith,,ben@uni.example,Submitted,\n"
+        "Participant 604,Dee Park,2026/004,dee@uni.example,Submitted,\n", encoding="utf-8")
     make_zip(uploads / "RNN-02 bptt-4243.zip", {
         "Ann Smith_907_assignsubmission_file_/02_bptt.ipynb": notebook("ann 2"),
         "Ben Smith_908_assignsubmission_file_/02_bptt.ipynb": notebook("ben 2"),
@@ -133,7 +135,8 @@ def test_moodle_worksheets_name_the_participants_of_each_assignment(tmp_path):
         ("S-0001", "01_recurrence"): "ann 1", ("S-0001", "02_bptt"): "ann 2",
         ("ben@uni.example", "01_recurrence"): "ben 1",
         ("ben@uni.example", "02_bptt"): "ben 2",
-        ("603", "01_recurrence"): "cy 1"}
+        ("603", "01_recurrence"): "cy 1",
+        ("dee@uni.example", "01_recurrence"): "dee 1"}  # a / cannot name a results folder
     assert jobs[("S-0001", "02_bptt")].label == "Ann Smith"
     assert not reasons(collection), "the worksheets are no unattributed uploads"
     (note,) = collection.notes
