@@ -1,12 +1,12 @@
 """Memory a notebook holds outside its processes' own pages, and the limits on it.
 
-Without a cgroup (an ordinary user on cgroup v1, as on this machine) the
-grader's memory watch counts what the notebook's processes map, its files in
-memory (/tmp, /dev/shm, memfd) and nothing else, so the System V segments no
-one outside can see are refused to every sandbox. The cases run in a pool
-without a cgroup even as root (the sandbox then runs as root's own user in
-its user namespace: only the memory bounds are under test here); the refusals
-are checked in the pool the grader normally uses too.
+Every case runs with the bound this user normally gets (as root here, a
+cgroup) and with the memory watch an ordinary user on cgroup v1 gets (forced,
+even as root: the sandbox then runs as root's own user in its user namespace,
+since only the memory bounds are under test). The watch counts what the
+notebook's processes map and its files in memory (its home, /tmp, /dev/shm,
+memfd), and nothing else, so the System V segments no one outside can see are
+refused to every sandbox.
 """
 
 import pytest
@@ -22,15 +22,18 @@ LIMITS = Limits(cell_seconds=20, notebook_seconds=60, memory_mb=1024)
 OVER = "together used more than its memory limit (1024 MiB)"
 
 
-@pytest.fixture(scope="module")
-def watched():
+@pytest.fixture(scope="module", params=["usual", "memory watch"])
+def sandboxes(request):
+    if request.param == "usual":
+        yield pool(LIMITS)
+        return
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(runner, "control_groups", lambda: None)
         patch.setattr(bwrap, "sandbox_uid", lambda has_cgroups: None)
-        sandboxes = SandboxPool(LIMITS, spare=0)
-        assert "memory watch" in sandboxes.enforcement
-        yield sandboxes  # sandboxes start when taken: the patches hold until the end
-        sandboxes.close()
+        watched = SandboxPool(LIMITS, spare=0)
+        assert "memory watch" in watched.enforcement
+        yield watched  # sandboxes start when taken: the patches hold until the end
+        watched.close()
 
 
 def run(sandboxes, *sources):
@@ -40,35 +43,35 @@ def run(sandboxes, *sources):
     return [outcomes[i] for i in range(len(cells))]
 
 
-def test_memfd_files_count(watched):
+def test_memfd_files_count(sandboxes):
     memfds = ("import os\nfds = []\nfor _ in range(30):\n"
               "    fds.append(os.memfd_create('x'))\n"
               "    os.write(fds[-1], bytes(40 << 20))\nimport time\ntime.sleep(20)\n")
-    before, hog, after = run(watched, "x = 1", memfds, "print(x)")
+    before, hog, after = run(sandboxes, "x = 1", memfds, "print(x)")
     assert (hog.status, before.status, after.status) == (Status.MEMORY, Status.OK, Status.OK)
     assert OVER in hog.message and after.stdout == "1\n"
 
 
-def test_files_in_memory_folders_count(watched):
+def test_files_in_memory_folders_count(sandboxes):
     # the home ('.'), /tmp and /dev/shm are each a tmpfs: 600 MiB of files, then 500 MiB
     files = ("for folder in ('.', '/tmp', '/dev/shm'):\n"
              "    for i in range(5):\n"
              "        open(f'{folder}/{i}', 'wb').write(bytes(40 << 20))\n"
              "block = bytearray(500 << 20)\nimport time\ntime.sleep(20)\n")
-    (hog,) = run(watched, files)
+    (hog,) = run(sandboxes, files)
     assert hog.status == Status.MEMORY and OVER in hog.message, hog
 
 
 @pytest.mark.parametrize("folder", [".", "/tmp", "/dev/shm"])
-def test_memory_folders_are_bounded(watched, folder):
+def test_memory_folders_are_bounded(sandboxes, folder):
     # 8 files of 40 MiB (RLIMIT_FSIZE caps a file at 50 MiB) into 256 MiB: never the disk
-    (fill,) = run(watched, "for i in range(8):\n"
+    (fill,) = run(sandboxes, "for i in range(8):\n"
                            f"    open(f'{folder}/{{i}}', 'wb').write(bytes(40 << 20))")
     assert fill.status == Status.ERROR and "No space left on device" in fill.message, fill
 
 
-def test_a_notebook_within_its_limit_runs_on(watched):
-    (fine,) = run(watched, "import numpy as np\nimport os\nfd = os.memfd_create('m')\n"
+def test_a_notebook_within_its_limit_runs_on(sandboxes):
+    (fine,) = run(sandboxes, "import numpy as np\nimport os\nfd = os.memfd_create('m')\n"
                            "os.write(fd, bytes(40 << 20))\n"
                            "open('/dev/shm/a', 'wb').write(bytes(40 << 20))\n"
                            "a = np.ones((300 << 20) // 8)\nprint(a.sum() > 0)")
@@ -81,8 +84,7 @@ SYSTEM_V = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
             "import resource\nprint(resource.getrlimit(resource.RLIMIT_NOFILE))")
 
 
-@pytest.mark.parametrize("kind", ["watched", "usual"])
-def test_system_v_segments_are_refused_and_open_files_capped(watched, kind):
-    (cell,) = run(watched if kind == "watched" else pool(LIMITS), SYSTEM_V)
+def test_system_v_segments_are_refused_and_open_files_capped(sandboxes):
+    (cell,) = run(sandboxes, SYSTEM_V)
     assert cell.status == Status.OK, cell
     assert cell.stdout == "-1 Operation not permitted\n(1024, 1024)\n", cell.stdout

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CGROUP_FS = Path("/sys/fs/cgroup")
+WATCH_SECONDS = 0.1  # how often the grading process looks at a sandbox while a cell runs
 _counter = itertools.count()
 
 
@@ -55,6 +56,18 @@ class _Cgroups:
     def release(self, folders):
         if all(_empty(folder) for folder in folders):
             self.free.append(folders)
+
+    def oom_kills(self, folders):
+        """How many processes the kernel has killed for memory in these folders, ever
+        (folders are reused: compare with the count before)."""
+        try:
+            for line in self._events(folders).read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            pass
+        return 0
 
 
 def _empty(folder):
@@ -98,6 +111,10 @@ class CgroupV1(_Cgroups):
         if swap.exists():
             swap.write_text(str(limits.memory_mb << 20))
 
+    @staticmethod
+    def _events(folders):
+        return folders[1] / "memory.oom_control"
+
     def close(self):
         for base in self.bases.values():
             _rmdir(base)
@@ -133,6 +150,10 @@ class CgroupV2(_Cgroups):
         (folder / "pids.max").write_text(str(limits.processes))
         (folder / "memory.max").write_text(str(limits.memory_mb << 20))
         (folder / "memory.swap.max").write_text("0")
+
+    @staticmethod
+    def _events(folders):
+        return folders[0] / "memory.events"
 
     def close(self):
         _rmdir(self.base)
@@ -176,11 +197,9 @@ class MemoryWatch:
       mapped and in such a file counts twice: the watch errs on the machine's side.
 
     (System V segments, which no one outside the sandbox can see, are refused by
-    `seccomp.py`.) The grading process looks every `SECONDS` while a cell runs;
+    `seccomp.py`.) The grading process looks every WATCH_SECONDS while a cell runs;
     between two looks a notebook can only grow by what its processes touch in that
     time, each capped by RLIMIT_AS."""
-
-    SECONDS = 0.1
 
     def __init__(self, init_pid, memory_mb, folders):
         # The sandbox's PID 1 sees the sandbox's root, and so its /proc: the notebook's
@@ -235,6 +254,20 @@ class MemoryWatch:
 
     def exceeded(self):
         return self.used_kb() > self.limit_kb
+
+
+class OomWatch:
+    """Where a cgroup bounds the notebook's memory, the kernel kills one of its processes
+    once they pass the limit, perhaps a child, and the others go on. The grading process
+    then stops the whole notebook, as after the memory watch, so that both ways of
+    bounding memory end a notebook alike."""
+
+    def __init__(self, cgroups, folders):
+        self.cgroups, self.folders = cgroups, folders
+        self.before = cgroups.oom_kills(folders)
+
+    def exceeded(self):
+        return self.cgroups.oom_kills(self.folders) > self.before
 
 
 def control_groups():

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..judge import Reply, Verdict, run_check
 from ..status import Status
 from . import boundary, bwrap, seccomp
-from .limits import Limits, MemoryWatch, control_groups
+from .limits import WATCH_SECONDS, Limits, MemoryWatch, OomWatch, control_groups
 from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
 
 
@@ -88,6 +88,9 @@ class Sandbox:
             if unsandboxed else None
         self.cgroups = cgroups
         self.cgroup_folders = cgroups.create(limits) if cgroups else []
+        # What the grading process looks at while a cell runs: the cgroup's kills for
+        # memory, counted from now; without a cgroup, the memory watch, once started.
+        self.watch = OomWatch(cgroups, self.cgroup_folders) if cgroups else None
         ours, theirs = socket.socketpair()
         # -S: no site module (its .pth files cost 10 ms a start); the package folders
         # it would add are given instead.
@@ -126,7 +129,6 @@ class Sandbox:
             os.close(fd)
         self.conn = Connection(os.dup(ours.fileno()))
         ours.close()
-        self.watch = None
         self.killed = False
         self.over_memory = False
         self.ready = False
@@ -143,7 +145,7 @@ class Sandbox:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise Hang()
-                if self.conn.poll(min(remaining, MemoryWatch.SECONDS) if self.watch
+                if self.conn.poll(min(remaining, WATCH_SECONDS) if self.watch
                                   else remaining):
                     break
                 if self.watch and self.watch.exceeded():
@@ -182,7 +184,9 @@ class Sandbox:
 
     def death(self):
         """Why the sandbox is gone: (status, message)."""
-        if self.over_memory:
+        # The kernel may have killed the notebook's own process for its cgroup's memory
+        # before the grading process looked: the same outcome as stopping it.
+        if self.over_memory or (self.watch is not None and self.watch.exceeded()):
             return Status.MEMORY, ("the notebook's processes and in-memory files together "
                                    f"used more than its memory limit "
                                    f"({self.limits.memory_mb} MiB)")
