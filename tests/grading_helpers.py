@@ -1,6 +1,7 @@
 """Shared helpers of the grading tests: build a variant of a notebook, grade it."""
 
 import atexit
+import contextlib
 import copy
 import dataclasses
 import subprocess
@@ -8,10 +9,12 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from autograder import scoring
 from autograder.contract import assignment_of
 from autograder.course import SOURCE
+from autograder.sandbox import bwrap, runner
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import SandboxPool
 from autograder.submission import SourceNotebook
@@ -34,6 +37,28 @@ def pool(limits=FAST):
         _pools[key] = SandboxPool(limits, spare=1)
         atexit.register(_pools[key].close)
     return _pools[key]
+
+
+@contextlib.contextmanager
+def watched_pool(limits):
+    """A pool bounded by the memory watch, as an ordinary user on cgroup v1 gets it, even
+    as root (the sandbox then runs as root's own user in its user namespace: only the
+    memory bounds are under test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "control_groups", lambda: None)
+        patch.setattr(bwrap, "sandbox_uid", lambda has_cgroups: None)
+        sandboxes = SandboxPool(limits, spare=0)
+        try:
+            assert "memory watch" in sandboxes.enforcement
+            yield sandboxes  # sandboxes start when taken: the patches hold until the end
+        finally:
+            sandboxes.close()
+
+
+def bounded_pool(bound, limits):
+    """`usual`: the pool this user gets (a cgroup as root here); `memory watch`: the
+    pool of `watched_pool`. A context manager either way."""
+    return contextlib.nullcontext(pool(limits)) if bound == "usual" else watched_pool(limits)
 
 
 def source_notebook(assignment):

@@ -19,16 +19,14 @@ from grading_helpers import (
     EXERCISES,
     SOURCE,
     answer_source,
+    bounded_pool,
     grade,
     grade_cli,
-    pool,
     with_answer,
 )
 
 from autograder.contract import ASSIGNMENTS, HIDDEN_TESTS_MODULE
-from autograder.sandbox import bwrap, runner
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.runner import SandboxPool
 from autograder.status import Status
 
 A = "01_recurrence"
@@ -153,19 +151,12 @@ def test_hostile_submission(name):
 
 
 @pytest.mark.parametrize("bound", ["usual", "memory watch"])
-def test_memory_of_forked_processes_counts_together(monkeypatch, bound):
+def test_memory_of_forked_processes_counts_together(bound):
     """Three forked processes of 600 MiB, each under RLIMIT_AS, pass 1024 MiB together.
     With the usual bound of this user (as root here, a cgroup: the kernel kills one of
     them, then the grader stops the notebook), and with the memory watch an ordinary user
-    on cgroup v1 gets (forced here, the sandbox then running as root's own user), the
-    function ends as `memory` and the others keep their marks."""
-    if bound == "memory watch":
-        monkeypatch.setattr(runner, "control_groups", lambda: None)
-        monkeypatch.setattr(bwrap, "sandbox_uid", lambda has_cgroups: None)
-        sandboxes = SandboxPool(TIGHT, spare=0)
-        assert "memory watch" in sandboxes.enforcement
-    else:
-        sandboxes = pool(TIGHT)
+    on cgroup v1 gets (forced here), the function ends as `memory` and the others keep
+    their marks."""
     three_of_600_mb = ("    import os, time\n"
                        "    for _ in range(3):\n"
                        "        if os.fork() == 0:\n"
@@ -174,11 +165,8 @@ def test_memory_of_forked_processes_counts_together(monkeypatch, bound):
                        "            os._exit(0)\n"
                        "    time.sleep(30)\n")
     nb = replaced("rnn_output", body("rnn_output", three_of_600_mb))
-    try:
+    with bounded_pool(bound, TIGHT) as sandboxes:
         items = grade(A, nb, TIGHT, sandboxes)
-    finally:
-        if bound == "memory watch":
-            sandboxes.close()
     assert_outcome(items, "rnn_output", "memory",
                    text=f"together used more than its memory limit ({TIGHT.memory_mb} MiB)")
 

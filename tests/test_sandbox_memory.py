@@ -10,11 +10,10 @@ refused to every sandbox.
 """
 
 import pytest
-from grading_helpers import pool
+from grading_helpers import bounded_pool
 
-from autograder.sandbox import bwrap, runner
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.runner import Cell, NotebookRun, SandboxPool
+from autograder.sandbox.runner import Cell, NotebookRun
 from autograder.status import Status
 
 pytestmark = pytest.mark.slow
@@ -24,16 +23,8 @@ OVER = "together used more than its memory limit (1024 MiB)"
 
 @pytest.fixture(scope="module", params=["usual", "memory watch"])
 def sandboxes(request):
-    if request.param == "usual":
-        yield pool(LIMITS)
-        return
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runner, "control_groups", lambda: None)
-        patch.setattr(bwrap, "sandbox_uid", lambda has_cgroups: None)
-        watched = SandboxPool(LIMITS, spare=0)
-        assert "memory watch" in watched.enforcement
-        yield watched  # sandboxes start when taken: the patches hold until the end
-        watched.close()
+    with bounded_pool(request.param, LIMITS) as chosen:
+        yield chosen
 
 
 def run(sandboxes, *sources):
@@ -66,15 +57,15 @@ def test_files_in_memory_folders_count(sandboxes):
 def test_memory_folders_are_bounded(sandboxes, folder):
     # 8 files of 40 MiB (RLIMIT_FSIZE caps a file at 50 MiB) into 256 MiB: never the disk
     (fill,) = run(sandboxes, "for i in range(8):\n"
-                           f"    open(f'{folder}/{{i}}', 'wb').write(bytes(40 << 20))")
+                             f"    open(f'{folder}/{{i}}', 'wb').write(bytes(40 << 20))")
     assert fill.status == Status.ERROR and "No space left on device" in fill.message, fill
 
 
 def test_a_notebook_within_its_limit_runs_on(sandboxes):
     (fine,) = run(sandboxes, "import numpy as np\nimport os\nfd = os.memfd_create('m')\n"
-                           "os.write(fd, bytes(40 << 20))\n"
-                           "open('/dev/shm/a', 'wb').write(bytes(40 << 20))\n"
-                           "a = np.ones((300 << 20) // 8)\nprint(a.sum() > 0)")
+                             "os.write(fd, bytes(40 << 20))\n"
+                             "open('/dev/shm/a', 'wb').write(bytes(40 << 20))\n"
+                             "a = np.ones((300 << 20) // 8)\nprint(a.sum() > 0)")
     assert fine.status == Status.OK and fine.stdout == "True\n", fine
 
 
