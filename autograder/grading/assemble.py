@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 import nbformat
 
-from .cells import Role, cell_text, course_meta, defined_functions, nbgrader_meta
+from .cells import (
+    Role,
+    cell_text,
+    course_meta,
+    defined_functions,
+    nbgrader_meta,
+    student_cells,
+)
 from .source import SourceNotebook
 
 
@@ -27,14 +34,18 @@ class Step:
 
 def assemble(source: SourceNotebook, student: nbformat.NotebookNode
              ) -> tuple[list[Step], dict[str, list[str]]]:
-    """Return (steps, notes): the cells to run and remarks per function."""
+    """Return (steps, notes): the cells to run and remarks per function (under `""`:
+    remarks on the notebook, for every function that lost marks)."""
+    cells, remarks = student_cells(student)
     notes: dict[str, list[str]] = {}
+    for gid, said in remarks.items():
+        notes.setdefault(gid if gid in source.answers else "", []).extend(said)
     by_id: dict[str, nbformat.NotebookNode] = {}
     extras: dict[str | None, list[nbformat.NotebookNode]] = {None: []}
     anchor = None
     unclaimed: list[nbformat.NotebookNode] = []
-    for cell in student.cells:
-        gid = str(nbgrader_meta(cell).get("grade_id") or "")
+    for cell in cells:
+        gid = nbgrader_meta(cell).get("grade_id", "")
         known = gid in source.grade_ids
         if known and gid not in by_id:
             by_id[gid] = cell

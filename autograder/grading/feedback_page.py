@@ -4,17 +4,24 @@ Rendering runs where the notebook was graded (a grading thread, a Dask
 worker); `outputs.feedback` writes the pages into RESULTS.
 """
 
+import base64
 import functools
+import hashlib
+import html
 import re
 from pathlib import Path
 
 import nbgrader
 from jinja2 import pass_context
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from traitlets.config import Config
+
+from ..contract import METADATA_KEY
 
 _NBGRADER = Path(nbgrader.__file__).parent
 _exporter = None
@@ -50,7 +57,10 @@ class FeedbackExporter(HTMLExporter):
 
     @pass_context
     def markdown2html(self, context, source):
-        if context.get("cell", {}).get("attachments"):
+        cell = context.get("cell", {})
+        if cell.get("metadata", {}).get(METADATA_KEY, {}).get("by_student"):
+            return _student_markdown(source)
+        if cell.get("attachments"):
             return HTMLExporter.markdown2html(self, context, source)
         return self._markdown(source)
 
@@ -65,6 +75,18 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources))
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+def _math(content, options):
+    """Math as MathJax finds it in the page: between \\( \\) or \\[ \\], escaped."""
+    return (r"\[" if options.get("display_mode") else r"\(") + html.escape(content) + (
+        r"\]" if options.get("display_mode") else r"\)")
+
+
+# A student's Markdown: CommonMark without raw HTML (it is shown as text), links only to
+# safe schemes (markdown-it refuses javascript: and the like), math kept for MathJax.
+_student_markdown = MarkdownIt("commonmark", {"html": False}).use(
+    dollarmath_plugin, renderer=_math).render
 
 
 def exporter():
@@ -84,25 +106,41 @@ def exporter():
 
 
 # nbconvert's template loads MathJax 2 from a CDN; feedback pages load the book's offline
-# MathJax 3 from RESULTS/feedback/mathjax instead (two folders up from each page), and
-# wrap long lines instead of scrolling sideways. A page handed back through nbgrader's
+# MathJax 3 from RESULTS/feedback/mathjax instead (two folders up from each page), from a
+# script the page's Content-Security-Policy names by its hash, and wrap long lines instead
+# of scrolling sideways. A page handed back through nbgrader's
 # exchange travels alone (release_feedback copies the HTML only), so where the offline
 # copy is not beside it, the same MathJax release comes from the CDN, as in stock pages.
 _MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
                             re.S)
 MATHJAX_FILE = "tex-svg.js"
 MATHJAX_CDN = f"https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/{MATHJAX_FILE}"
-_OFFLINE_HEAD = f"""<script>
+_MATHJAX_LOADER = f"""
 window.MathJax = {{tex: {{inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],
   displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]], processEscapes: true, tags: "ams"}}}};
-function loadMathJaxFromCdn() {{
-  const script = document.createElement("script");
-  script.src = "{MATHJAX_CDN}";
-  document.head.appendChild(script);
-}}
-</script>
-<script id="MathJax-script" async src="../../mathjax/{MATHJAX_FILE}"
-  onerror="loadMathJaxFromCdn()"></script>
+(function () {{
+  function load(src, fallback) {{
+    const script = document.createElement("script");
+    script.id = "MathJax-script";
+    script.async = true;
+    script.src = src;
+    if (fallback) script.onerror = function () {{ script.remove(); load(fallback); }};
+    document.head.appendChild(script);
+  }}
+  load("../../mathjax/{MATHJAX_FILE}", "{MATHJAX_CDN}");
+}})();
+"""
+# The page runs no script but this one and MathJax (its offline copy, else the CDN): a
+# student's text is escaped or sanitized already, and should anything slip through, the
+# browser refuses to run it, to load from elsewhere, or to send anything anywhere.
+_LOADER_HASH = base64.b64encode(hashlib.sha256(_MATHJAX_LOADER.encode()).digest()).decode()
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; "
+    f"script-src 'sha256-{_LOADER_HASH}' 'self' file: https://cdn.jsdelivr.net; "
+    "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'")
+_OFFLINE_HEAD = f"""<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
+<script>{_MATHJAX_LOADER}</script>
 <style>
 div.output_area pre, div.output_text pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 div.input_area pre {{ white-space: pre-wrap; overflow-wrap: anywhere; }}

@@ -21,7 +21,7 @@ def use_reference_for(name, namespace):
 
 def check(name, fn, suite="main"):
     """Raise AssertionError unless `fn` matches the reference on `suite`."""
-    verdict = run_check(name, suite, (lambda args: call_in_process(fn, args))
-                        if callable(fn) else None, getattr(reference(), name))
+    verdict = run_check(name, suite, (lambda args, fp_watched=False: call_in_process(
+        fn, args, fp_watched)) if callable(fn) else None, getattr(reference(), name))
     if not verdict.passed:
         raise AssertionError(verdict.message)

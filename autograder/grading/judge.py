@@ -16,6 +16,7 @@ import numpy as np
 from ..contract import GRADED, GradedFunction, ScalarFunction, Status, cases
 from ..sandbox.boundary import Foreign, decode, encode
 from ..sandbox.calls import CallResult, call_watched
+from ..sandbox.notebook import Caller
 
 
 @dataclass
@@ -55,8 +56,7 @@ def expected_outputs(name, suite, index, args, reference):
     return _expected_cache[key]
 
 
-def run_check(name: str, suite: str, call: Callable[[Sequence], CallResult] | None,
-              reference: Callable) -> Verdict:
+def run_check(name: str, suite: str, call: Caller | None, reference: Callable) -> Verdict:
     """Run every case of `suite` through `call`; return the first failure. `call` is
     None when the notebook's `name` is not a function."""
     if call is None:
@@ -65,7 +65,7 @@ def run_check(name: str, suite: str, call: Callable[[Sequence], CallResult] | No
     for index, (case, args) in enumerate(cases(spec, suite)):
         expected = expected_outputs(name, suite, index, args, reference)
         where = f"hidden test '{case.label}'"
-        reply = call(copy.deepcopy(args))
+        reply = call(copy.deepcopy(args), spec.no_warnings)
         try:
             if reply.error:
                 raise Mismatch(f"{name} raised {reply.error} on the {where}.", Status.ERROR)
@@ -174,11 +174,11 @@ def _check_unchanged(name, args, args_after, where):
                            "inputs unchanged (copy before you modify).")
 
 
-def call_in_process(fn: Callable, args: Sequence) -> CallResult:
+def call_in_process(fn: Callable, args: Sequence, fp_watched: bool = False) -> CallResult:
     """Call `fn` here, the way stock nbgrader's hidden tests run."""
     work = materialize(args)
-    value, warned, error = call_watched(fn, work)
+    value, warned, error = call_watched(fn, work, fp_watched)
     if error:
         return CallResult(error=error)
-    return CallResult(value=decode(encode(value, strict=True)), args_after=tuple(work),
+    return CallResult(value=decode(encode(value)), args_after=tuple(work),
                       warnings=warned)

@@ -8,16 +8,14 @@ feedback page. A student's mistake never raises; the grader's own failure
 comes back as a result marked `grader_failure`.
 """
 
-from collections.abc import Callable, Sequence
 
 import nbformat
 
 from ..contract import Status
-from ..intake.jobs import MAX_NOTEBOOK_BYTES, Job
-from ..sandbox.calls import CallResult
+from ..intake.jobs import MAX_NOTEBOOK_BYTES, Job, read_notebook
 from ..sandbox.errors import SandboxFailed
 from ..sandbox.limits import Limits
-from ..sandbox.notebook import Cell, NotebookRun
+from ..sandbox.notebook import Caller, Cell, NotebookRun
 from ..sandbox.process import SandboxPool
 from . import feedback_page
 from .assemble import Step, assemble
@@ -25,6 +23,7 @@ from .cells import Role, cell_text, is_code, nbgrader_meta
 from .course import Course
 from .graded_notebook import graded_notebook
 from .judge import Verdict, run_check
+from .reference_calls import check_arguments
 from .results import ItemResult, NotebookResult
 from .scoring import score
 from .source import SourceNotebook
@@ -36,11 +35,11 @@ class CourseHost:
     def __init__(self, course: Course):
         self.course = course
 
-    def judge(self, name: str, suite: str,
-              call: Callable[[Sequence], CallResult] | None) -> Verdict:
+    def judge(self, name: str, suite: str, call: Caller | None) -> Verdict:
         return run_check(name, suite, call, getattr(self.course.reference, name))
 
     def reference(self, name: str, args: list) -> object:
+        check_arguments(name, args)
         return getattr(self.course.reference, name)(*args)
 
 
@@ -102,7 +101,7 @@ def grade_notebook(course: Course, job: Job, key: str, limits: Limits,
     if job.problem or job.path is None:
         return problem_result(course, job, job.problem or Status.MISSING, job.note, key=key)
     try:
-        raw = job.path.read_bytes()
+        raw = read_notebook(job.path)
         if len(raw) > MAX_NOTEBOOK_BYTES:
             raise ValueError("the file is larger than 20 MB")
         student_nb = nbformat.reads(raw.decode("utf-8"), as_version=4)

@@ -50,6 +50,8 @@ def score(source: SourceNotebook, steps: list[Step], notes: dict[str, list[str]]
     cell_scores, reasons = {}, {}
     failures: dict[str, list[tuple[Status, str]]] = {f: [] for f in source.functions}
     tainted_by = ""  # a setup/extra cell that tampered taints every later function
+    # Writing to the grader's channel is an attack on grading itself: the whole notebook.
+    violation = next((o.violation for o in outcomes.values() if o.violation), "")
     answer_events, answer_fatal = {}, {}
     for index, step in enumerate(steps):
         outcome = outcomes.get(index)
@@ -68,7 +70,11 @@ def score(source: SourceNotebook, steps: list[Step], notes: dict[str, list[str]]
         gid = nbgrader_meta(step.source_cell)["grade_id"]
         points = source.tests[gid].points
         passed = _cell_passed(outcome, checks[index])
-        if tainted_by or function in answer_events:
+        if violation:
+            passed = False
+            failure = (Status.TAMPERED, f"{function}: the submission tried to {violation}; "
+                       "grading stopped there.")
+        elif tainted_by or function in answer_events:
             passed = False
             why = answer_events.get(function, tainted_by)
             failure = (Status.TAMPERED, f"{function}: the submission tried to {why}.")
@@ -89,6 +95,8 @@ def score(source: SourceNotebook, steps: list[Step], notes: dict[str, list[str]]
         got = sum(s for gid, (s, _) in cell_scores.items()
                   if source.tests[gid].function == function)
         remarks = [n for n in notes.get(function, []) if n != "missing"]
+        if failures[function]:  # what was wrong with the notebook may be why
+            remarks += notes.get("", [])
         if failures[function]:
             status = worst(s for s, _ in failures[function])
             message = next(m for s, m in failures[function] if s is status)

@@ -9,6 +9,13 @@ from ..contract import Status
 MAX_NOTEBOOK_BYTES = 20 << 20  # a notebook of this course is well under 1 MB
 
 
+def read_notebook(path: Path) -> bytes:
+    """A submitted notebook's bytes, at most MAX_NOTEBOOK_BYTES + 1 of them (more says the
+    file is too large; a file's size is not read first: it may be a device or grow)."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_NOTEBOOK_BYTES + 1)
+
+
 @dataclass
 class Job:
     student: str  # the LMS's unique id, or nbgrader's folder name in submitted/

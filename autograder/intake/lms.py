@@ -1,7 +1,7 @@
-"""What each LMS writes in the names of the files it hands out, and the attempts they make.
+"""What each LMS writes in the names of the files it hands out.
 
-In uploads the student is the LMS's unique id, read from the file's name or
-from the name of the folder or zip holding it (innermost first):
+In a download the student is the LMS's unique id, read from the name the
+LMS itself gave a file, a folder or a student's zip:
 
 - Canvas: `name_[late_]userid_fileid_original`; a resubmitted file's original
   name gets `-1`, `-2` before its extension;
@@ -9,69 +9,61 @@ from the name of the folder or zip holding it (innermost first):
   that name per student;
 - Blackboard: `Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_original`.
 
-The notebook's original name tells the assignment (`01_recurrence.ipynb`,
-`01_recurrence-1.ipynb`, `Copy of 01_recurrence.ipynb`).
+The `original` part is the student's own file name, so each pattern reads
+the first place the LMS's words can be (a student cannot move it earlier),
+and the notebook's original name tells only the assignment
+(`01_recurrence.ipynb`, `01_recurrence-1.ipynb`, `Copy of 01_recurrence.ipynb`).
 """
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from datetime import datetime
+from pathlib import PurePosixPath
 
 from .jobs import parse_time
 
-# LMS naming conventions, in nbgrader's named-group vocabulary (student_id,
-# file_id, timestamp) plus `label` (the name, for humans), `late` and
-# `upload` (Canvas's file id). Tried in this order: Canvas's shape is the
-# loosest, so the names with a fixed word (`_attempt_`, `_assignsubmission_`)
-# go first.
-LMS_NAMES = (
-    ("Blackboard", re.compile(
-        r"(?P<label>.+)_(?P<student_id>[^_]+)_attempt_"
-        r"(?P<timestamp>\d{4}(?:-\d\d){2,5})(?:_(?P<file_id>.+)|\.txt)?$")),  # .txt: receipt
-    ("Moodle", re.compile(
-        r"(?P<label>.+?)_(?P<student_id>\d+)_assignsubmission_[a-z]+_(?P<file_id>.*)$")),
-    ("Canvas", re.compile(
+# In nbgrader's named-group vocabulary (student_id, file_id, timestamp) plus `label`
+# (the name, for humans), `late` and `upload` (Canvas's file id).
+PATTERNS = {
+    "Canvas": re.compile(
         r"(?P<label>[^_]+)_(?:(?P<late>late)_)?(?P<student_id>\d+)_(?P<upload>\d+)_"
-        r"(?P<file_id>.+)$")),
-)
+        r"(?P<file_id>.+)$"),
+    "Moodle": re.compile(
+        r"(?P<label>.+?)_(?P<student_id>\d+)_assignsubmission_[a-z]+_(?P<file_id>.*)$"),
+    "Blackboard": re.compile(
+        r"(?P<label>.+?)_(?P<student_id>[^_]+)_attempt_"
+        r"(?P<timestamp>\d{4}(?:-\d\d){2,5})(?:_(?P<file_id>.+)|\.txt)?$"),  # .txt: receipt
+}
 RESUBMISSION = re.compile(r"^(?P<stem>.*?)-(?P<n>\d+)$")
 COPY_PREFIX = re.compile(r"^(copy of |copy_of_)+", re.IGNORECASE)
 
 
 @dataclass
-class UploadedFile:
-    parts: tuple[str, ...]  # path from the uploads folder, a zip's members continuing it
-    path: Path | None = None  # where a notebook's bytes are on disk (zip members: unpacked)
-    problem: str = ""  # why it cannot be read
+class Owner:
+    """What an LMS's (or the instructor's) name says of an upload."""
 
-    @property
-    def where(self):
-        return "/".join(self.parts)
-
-    @property
-    def is_notebook(self):
-        return self.parts[-1].lower().endswith(".ipynb")
-
-
-@dataclass
-class Attempt:
-    file: UploadedFile
     student: str
-    assignment: str
-    original: str  # the notebook's name as the student uploaded it
+    scheme: str  # Canvas, Moodle, Blackboard, pattern (the instructor's), folder
     label: str = ""
+    original: str = ""  # the student's own file name, when the name is a file's
     submitted_at: datetime | None = None
     late: bool | None = None
-    resubmission: int = 0
     upload: int = 0  # Canvas's file id
-    lms: str = ""
 
-    @property
-    def order(self):
-        """Later attempts sort last."""
-        moment = self.submitted_at or datetime.min.replace(tzinfo=UTC)
-        return (moment, self.resubmission, self.upload, self.file.where)
+
+def read_name(scheme: str, name: str) -> Owner | None:
+    """The owner an LMS `scheme` reads in `name`, or None (ValueError: a bad time)."""
+    match = PATTERNS[scheme].match(name)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    moment = lms_time(groups["timestamp"]) if groups.get("timestamp") else None
+    return Owner(groups["student_id"], scheme, groups["label"], groups["file_id"] or "",
+                 moment, True if groups.get("late") else None, int(groups.get("upload") or 0))
+
+
+def schemes_of(name: str) -> list[str]:
+    return [scheme for scheme, pattern in PATTERNS.items() if pattern.match(name)]
 
 
 def assignment_of(original, known):
@@ -97,24 +89,7 @@ def lms_time(text):
     return parse_time(" ".join(["-".join(fields[:3]), ":".join(fields[3:])]).strip())
 
 
-def with_extension(file_id, file):
-    # nbgrader's zip_collect keeps the file's own extension when file_id has none.
-    name = PurePosixPath(file_id or file.parts[-1]).name
-    return name if PurePosixPath(name).suffix else name + PurePosixPath(file.parts[-1]).suffix
-
-
-def lms_name(file):
-    """(LMS, groups, original name) from the innermost name that follows an LMS's naming."""
-    last = len(file.parts) - 1
-    for depth in range(last, -1, -1):
-        name = file.parts[depth]
-        for lms, pattern in LMS_NAMES:
-            match = pattern.match(name)
-            # Only containers an LMS names: an uploaded zip, or Moodle's folder per
-            # student (`..._assignsubmission_file_`), not any folder that looks alike.
-            if match and (depth == last or name.lower().endswith(".zip")
-                          or (lms == "Moodle" and not match["file_id"])):
-                # A container's name says whose it is; the notebook inside keeps its name.
-                file_id = match["file_id"] if depth == last else ""
-                return lms, match.groupdict(), with_extension(file_id, file)
-    return None
+def with_extension(original, name):
+    """nbgrader's zip_collect keeps the file's own extension when file_id has none."""
+    original = PurePosixPath(original or name).name
+    return original if PurePosixPath(original).suffix else original + PurePosixPath(name).suffix

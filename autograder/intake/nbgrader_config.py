@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import InstructorError
 from .jobs import parse_time
-from .lms import Attempt, assignment_of, with_extension
+from .lms import Owner
 
 
 def read_config(path):
@@ -57,19 +57,17 @@ class Collector:
         quiet.setLevel(logging.ERROR)
         self.plugin = plugin_class(config=config, log=quiet)
 
-    def attempt(self, file, known):
+    def owner(self, path: str) -> Owner | None:
+        """What the configured pattern reads in `path` (a name of the LMS's layer, with
+        the folders above it), or None (ValueError: an unreadable time)."""
         if self.plugin is None:
             return None
-        info = self.plugin.collect(file.where)
+        info = self.plugin.collect(path)
         if not info or not info.get("student_id"):
             return None
-        original = with_extension(info.get("file_id"), file)
-        assignment, resubmission = assignment_of(original, known)
         moment = info.get("timestamp")
         if isinstance(moment, str):
             moment = parse_time(moment) if moment.strip() else None
-        return Attempt(file, str(info["student_id"]), assignment, original,
-                        label=" ".join(filter(None, (info.get("first_name"),
-                                                     info.get("last_name")))),
-                        submitted_at=moment,
-                        resubmission=resubmission, lms="pattern")
+        return Owner(str(info["student_id"]), "pattern",
+                     " ".join(filter(None, (info.get("first_name"), info.get("last_name")))),
+                     info.get("file_id") or "", moment)

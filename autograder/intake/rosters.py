@@ -19,17 +19,14 @@ import csv
 import re
 from dataclasses import dataclass, field
 
+from .names import is_student_id
+
 MOODLE_PARTICIPANT = "Identifier"  # "Participant 12345"
 MOODLE_IDENTITIES = ("ID number", "Email address")  # in order of preference
 MOODLE_NAME = "Full name"
 RECEIPT_NAME = re.compile(r"^Name:[ \t]*(?P<name>.*?)[ \t]*\((?P<username>[^()\s]+)\)[ \t]*$",
                           re.M)
 RECEIPT_FILE = re.compile(r"^[ \t]*Filename:[ \t]*(?P<file>.+?)[ \t]*$", re.M)
-
-
-def is_student_id(text):
-    """Whether `text` may name a student: it becomes a folder of the results."""
-    return text not in ("", ".", "..") and "/" not in text and "\\" not in text
 
 
 @dataclass
@@ -58,18 +55,19 @@ class Roster:
         table.update(found)
         return True
 
-    def identify(self, attempt):
-        """Give a Moodle or Blackboard attempt its student's course-wide id and name."""
-        if attempt.lms == "Moodle":
-            found = self.participants.get(attempt.student)
+    def identify(self, owner, layer_name):
+        """Give the owner a Moodle or Blackboard name (`layer_name`) gave its student's
+        course-wide id and name."""
+        if owner.scheme == "Moodle":
+            found = self.participants.get(owner.student)
             if found is None:
-                self.unnamed.add(attempt.student)
-        elif attempt.lms == "Blackboard":
-            found = self.receipts.get(attempt.file.parts[-1])
+                self.unnamed.add(owner.student)
+        elif owner.scheme == "Blackboard":
+            found = self.receipts.get(layer_name)
         else:
             found = None
         if found:
-            attempt.student, attempt.label = found
+            owner.student, owner.label = found
 
     def notes(self):
         """Sentences for the instructor about the ids that stay per assignment."""

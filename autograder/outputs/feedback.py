@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..grading.feedback_page import MATHJAX_FILE
+from ..intake.names import student_folder
 from .files import write_atomic
 
 
@@ -29,7 +30,7 @@ def install_mathjax(feedback_dir):
 def write_page(out: Path, result, job) -> None:
     """The feedback page of one graded notebook and its exchange files."""
     install_mathjax(out / "feedback")
-    folder = out / "feedback" / result.student / result.assignment
+    folder = out / "feedback" / student_folder(result.student) / result.assignment
     write_atomic(folder / f"{result.assignment}.html", result.feedback_html)
     write_exchange_files(folder, job)
 

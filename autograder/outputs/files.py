@@ -10,6 +10,8 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .escaping import csv_cell
+
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write `data` to `path` (its folder made if needed) in one rename."""
@@ -24,7 +26,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def write_csv(path: Path, rows: Iterable[Sequence]) -> None:
-    """A CSV file of `rows` (the header first), written atomically."""
+    """A CSV file of `rows` (the header first), written atomically; no cell of it is a
+    formula to a spreadsheet (`escaping.csv_cell`)."""
     text = io.StringIO(newline="")
-    csv.writer(text).writerows(rows)
+    csv.writer(text).writerows([csv_cell(cell) for cell in row] for row in rows)
     write_atomic(path, text.getvalue())

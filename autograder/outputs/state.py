@@ -12,7 +12,11 @@ import shutil
 from pathlib import Path
 
 from ..grading.results import NotebookResult
+from ..intake.jobs import read_notebook
+from ..intake.names import student_folder
 from .files import write_atomic
+
+META = ".course.json"  # hidden: no student's folder is (intake.names)
 
 
 class StateStore:
@@ -21,14 +25,14 @@ class StateStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path(self, student, assignment):
-        return self.root / student / f"{assignment}.json"
+        return self.root / student_folder(student) / f"{assignment}.json"
 
     @staticmethod
     def key(fingerprint, job, policy=""):
         """What a result depends on: the course, the notebook, its time, the late policy."""
         digest = hashlib.sha256(fingerprint.encode())
         digest.update(policy.encode())
-        digest.update(job.path.read_bytes() if job.path and job.path.is_file()
+        digest.update(read_notebook(job.path) if job.path and job.path.is_file()
                       else f"{job.problem}:{job.note}".encode())
         digest.update(f"{job.submitted_at}:{job.late}".encode())
         return digest.hexdigest()
@@ -47,7 +51,7 @@ class StateStore:
 
     def remove(self, student, assignment=None):
         if assignment is None:
-            shutil.rmtree(self.root / student, ignore_errors=True)
+            shutil.rmtree(self.root / student_folder(student), ignore_errors=True)
         else:
             self.path(student, assignment).unlink(missing_ok=True)
 
@@ -57,9 +61,9 @@ class StateStore:
 
     def read_meta(self):
         try:
-            return json.loads((self.root / "course.json").read_text())
+            return json.loads((self.root / META).read_text())
         except (OSError, ValueError):
             return {}
 
     def write_meta(self, meta):
-        write_atomic(self.root / "course.json", json.dumps(meta))
+        write_atomic(self.root / META, json.dumps(meta))

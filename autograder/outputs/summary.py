@@ -4,6 +4,7 @@ import io
 from collections import Counter, defaultdict
 
 from ..contract import Status
+from .escaping import markdown_text
 from .files import write_atomic
 
 
@@ -22,7 +23,8 @@ def write(out, results, course, run_report):
              + (f"; {len(late)} notebooks late" if late else "") + ".", ""]
     if run_report.enforcement:
         lines += [f"Sandbox: {run_report.enforcement}.", ""]
-    lines += [f"{note}." if not note.endswith(".") else note for note in run_report.notes]
+    lines += [markdown_text(note if note.endswith(".") else note + ".", 2000)
+              for note in run_report.notes]
     lines += [""] if run_report.notes else []
     lines += ["![score distribution per function](summary.png)", "",
               "| assignment | function | mean | full marks | "
@@ -41,20 +43,17 @@ def write(out, results, course, run_report):
         lines += ["", "## Notebooks to look at", "",
                   "| student | assignment | function | status | message |",
                   "| --- | --- | --- | --- | --- |"]
-        lines += [f"| {r.student} | {r.assignment} | {i.item} | {i.status.value} | "
-                  f"{_cell(i.message)} |" for r, i in look]
+        lines += [f"| {markdown_text(r.student)} | {r.assignment} | {i.item} | "
+                  f"{i.status.value} | {markdown_text(i.message)} |" for r, i in look]
     if run_report.grader_failures:
         lines += ["", "## Not graded (the grader's own failure; run the command again)", ""]
-        lines += [f"- {s}/{a}: {m}" for s, a, m in run_report.grader_failures]
+        lines += [f"- {markdown_text(s)}/{a}: {markdown_text(m)}"
+                  for s, a, m in run_report.grader_failures]
     if run_report.unattributed:
         lines += ["", "## Files not attributed to a student and assignment", ""]
-        lines += [f"- {name}" for name in run_report.unattributed]
+        lines += [f"- {markdown_text(name, 1000)}" for name in run_report.unattributed]
     write_atomic(out / "summary.md", "\n".join(lines) + "\n")
     _plot(out / "summary.png", order, by_item)
-
-
-def _cell(text):
-    return text.replace("|", "\\|").replace("\n", " ")[:300]
 
 
 def _plot(path, order, by_item):

@@ -7,6 +7,7 @@ import warnings
 
 from ..errors import InstructorError
 from ..grading.course import BUILD_MODULE
+from ..outputs.escaping import terminal_text
 from ..sandbox.errors import SandboxUnavailable
 from ..sandbox.limits import Limits
 
@@ -67,7 +68,7 @@ def main(argv=None) -> int:
                      progress=not args.quiet, unsandboxed=args.unsandboxed,
                      nbgrader_config=args.nbgrader_config, cluster=args.cluster)
     except (InstructorError, SandboxUnavailable) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(terminal_text(f"error: {error}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: graded notebooks are saved; run the same command again to "
@@ -76,12 +77,12 @@ def main(argv=None) -> int:
     if report.enforcement:
         print(f"sandbox: {report.enforcement}")
     for note in report.notes:
-        print(note)
+        print(terminal_text(note))
     print(f"graded {report.graded} notebooks ({report.skipped} unchanged, kept) -> "
           f"{args.out}/grades.csv")
     for student, assignment, message in report.grader_failures:
-        print(f"not graded (grader failure, run again): {student}/{assignment}: {message}",
-              file=sys.stderr)
+        print(terminal_text(f"not graded (grader failure, run again): {student}/{assignment}: "
+                            f"{message}"), file=sys.stderr)
     for name in report.unattributed:
-        print(f"not attributed: {name}", file=sys.stderr)
+        print(terminal_text(f"not attributed: {name}"), file=sys.stderr)
     return 0

@@ -28,5 +28,8 @@ class LocalExecutor:
         return as_completed(futures)
 
     def close(self, cancel=False):
-        self.threads.shutdown(wait=not cancel, cancel_futures=cancel)
+        """Wait for the notebooks under way; with `cancel` (Ctrl-C), stop them at once."""
+        if cancel:
+            self.pool.close(stop_running=True)
+        self.threads.shutdown(wait=True, cancel_futures=cancel)
         self.pool.close()

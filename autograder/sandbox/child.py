@@ -20,7 +20,6 @@ import os
 import re
 import resource
 import signal
-import struct
 import sys
 import time
 import timeit
@@ -31,11 +30,21 @@ import warnings
 from ..contract import HIDDEN_TESTS_MODULE
 from . import boundary
 from .calls import call_watched
-from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
+from .protocol import (
+    FIGURE_BYTES,
+    FIGURE_PIXELS,
+    HEADER,
+    MAX_FIGURES,
+    MAX_MESSAGE_BYTES,
+    NOTEBOOK_FIGURE_BYTES,
+    STREAM_CHARS,
+    VALUE_BYTES,
+    Op,
+    dumps,
+    loads,
+)
 
-MAX_STREAM = 20_000
 OPEN_FILES = 1024
-MAX_FIGURES = 4
 # What the tests rely on (with the hidden-test module): replacing one of these is
 # tampering (it is put back).
 # numpy.testing is watched once a cell has loaded it (loading it costs 0.05 s).
@@ -57,15 +66,14 @@ def _limit(processes, memory_mb, cpu_seconds):
 
 
 class Channel:
-    """The socket to the grading process, framed as multiprocessing's Connection frames
-    (a 4-byte big-endian length, then the bytes), which the grading side uses."""
+    """The socket to the grading process, in `protocol.HEADER` frames."""
 
     def __init__(self, fd):
         self.fd = fd
 
     def send(self, message):
         data = dumps(message)
-        view = memoryview(struct.pack("!i", len(data)) + data)
+        view = memoryview(HEADER.pack(len(data)) + data)
         while view:
             view = view[os.write(self.fd, view):]
 
@@ -80,7 +88,7 @@ class Channel:
         return b"".join(chunks)
 
     def recv(self):
-        (size,) = struct.unpack("!i", self._read(4))
+        (size,) = HEADER.unpack(self._read(HEADER.size))
         if not 0 <= size <= MAX_MESSAGE_BYTES:
             raise ValueError("bad message length")
         return loads(self._read(size))
@@ -209,21 +217,51 @@ class Shell:
         return text.splitlines() if split else text
 
 
-def _figures():
-    """Every open matplotlib figure as PNG (base64), then closed."""
+def _figures(notes, budget):
+    """Every open matplotlib figure as PNG (base64), then closed: at most MAX_FIGURES,
+    each at most FIGURE_PIXELS on its longer side and FIGURE_BYTES, within `budget`
+    bytes; what is left out is said in `notes`."""
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None:
         return []
-    images = []
-    for number in pyplot.get_fignums()[:MAX_FIGURES]:
+    numbers = pyplot.get_fignums()
+    images, left_out = [], max(0, len(numbers) - MAX_FIGURES)
+    for number in numbers[:MAX_FIGURES]:
+        figure = pyplot.figure(number)
         buffer = io.BytesIO()
         try:
-            pyplot.figure(number).savefig(buffer, format="png", dpi=72, bbox_inches="tight")
-            images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+            dpi = min(72.0, FIGURE_PIXELS / max(1e-3, *figure.get_size_inches()))
+            figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
         except Exception:  # a figure that cannot be drawn is the student's; skip it
             continue
+        image = buffer.getvalue()
+        if len(image) > min(FIGURE_BYTES, budget):
+            left_out += 1
+            continue
+        budget -= len(image)
+        images.append(base64.b64encode(image).decode("ascii"))
     pyplot.close("all")
+    if left_out:
+        notes.append(f"{left_out} figure(s) of this cell are left out: a cell shows at most "
+                     f"{MAX_FIGURES}, each at most {FIGURE_BYTES >> 20} MiB, and a notebook "
+                     f"{NOTEBOOK_FIGURE_BYTES >> 20} MiB of them.")
     return images
+
+
+def _cut(text, what, notes):
+    if len(text) <= STREAM_CHARS:
+        return text
+    notes.append(f"{what} is cut at {STREAM_CHARS} characters.")
+    return text[:STREAM_CHARS]
+
+
+def _sized(tree, what):
+    """`tree` if it is small enough to send, else ValueError naming `what`."""
+    size = len(dumps(tree))
+    if size > VALUE_BYTES:
+        raise ValueError(f"{what} is {size / (1 << 20):.1f} MiB of data; the grader takes at "
+                         f"most {VALUE_BYTES >> 20} MiB")
+    return tree
 
 
 class Session:
@@ -232,6 +270,7 @@ class Session:
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.shell = Shell(self.namespace)
         self.namespace["get_ipython"] = lambda: self.shell
+        self.figure_bytes = 0  # of the PNGs sent so far
         self._install_hidden_tests_module()
         self.snapshot = Snapshot((*_WATCHED_MODULES, HIDDEN_TESTS_MODULE))
 
@@ -277,9 +316,12 @@ class Session:
                     self.namespace.pop(name, None)
                 else:
                     self.namespace[name] = original
-        reply["stdout"] = stdout.getvalue()[:MAX_STREAM]
-        reply["stderr"] = stderr.getvalue()[:MAX_STREAM]
-        reply["figures"] = _figures()
+        notes: list[str] = []
+        figures = _figures(notes, NOTEBOOK_FIGURE_BYTES - self.figure_bytes)
+        self.figure_bytes += sum(len(f) * 3 // 4 for f in figures)
+        reply.update(stdout=_cut(stdout.getvalue(), "Its output", notes),
+                     stderr=_cut(stderr.getvalue(), "Its error output", notes),
+                     figures=figures, notes=notes)
         reply["patched"] = self.snapshot.changes()
         return reply
 
@@ -294,7 +336,8 @@ class Session:
         channel = self.channel
 
         def reference_version(*args):
-            channel.send({"op": Op.REF, "name": name, "args": boundary.encode(list(args))})
+            encoded = _sized(boundary.encode(list(args)), f"what was passed to {name}")
+            channel.send({"op": Op.REF, "name": name, "args": encoded})
             answer = channel.recv()
             if answer["op"] != Op.REF_RESULT:
                 raise TypeError(answer.get("message", "the reference could not run"))
@@ -318,11 +361,16 @@ class Session:
 
     def _call(self, fn, message):
         args = boundary.decode(message["args"], build_functions=True)
-        value, warned, error = call_watched(fn, args)
+        value, warned, error = call_watched(fn, args, message.get("fp_watched") is True)
         if error:
             return {"op": Op.CALL_RESULT, "error": error[:500]}
-        return {"op": Op.CALL_RESULT, "value": boundary.encode(value, strict=True),
-                "args_after": boundary.encode(list(args)), "warnings": warned[:5]}
+        try:
+            encoded = _sized(boundary.encode(value), "the result")
+            after = _sized(boundary.encode(list(args)), "its arguments after the call")
+        except ValueError as too_big:
+            return {"op": Op.CALL_RESULT, "error": f"ValueError: {too_big}"}
+        return {"op": Op.CALL_RESULT, "value": encoded, "args_after": after,
+                "warnings": warned[:5]}
 
 
 def _site_builtins():

@@ -27,3 +27,9 @@ class Aborted(Exception):
     def __init__(self, message):
         super().__init__("aborted")
         self.message = message
+
+
+class ProtocolViolation(Exception):
+    """What came over the channel is not what the sandbox's own code sends: too big,
+    too many, malformed, or unknown. Only code in the notebook writing to the channel
+    itself can cause it; it ends the notebook."""

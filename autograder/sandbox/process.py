@@ -15,15 +15,17 @@ import sys
 import tempfile
 import threading
 import time
-from multiprocessing.connection import Connection
+import weakref
 from pathlib import Path
 
 from ..contract import Status
 from . import bwrap, seccomp
-from .errors import Died, Hang, SandboxFailed
+from .channel import Budget, Channel
+from .errors import Died, Hang, ProtocolViolation, SandboxFailed
 from .limits import WATCH_SECONDS, MemoryWatch, OomWatch, control_groups
-from .protocol import MAX_MESSAGE_BYTES, Op, dumps, loads
+from .protocol import CELL_BYTES, NOTEBOOK_BYTES, Op
 
+STDERR_BYTES = 64 << 10  # what is read of bubblewrap's own messages
 ENTER_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1"; shift; done; shift; exec "$@"'
 
 
@@ -80,39 +82,27 @@ class Sandbox:
         theirs.close()
         for fd in passed[1:]:  # bubblewrap's own copies: the info pipe, the filter
             os.close(fd)
-        self.conn = Connection(os.dup(ours.fileno()))
-        ours.close()
+        self.budget = Budget(CELL_BYTES, NOTEBOOK_BYTES)
+        self.channel = Channel(ours, self.budget)
         self.killed = False
         self.freed = False
         self.over_memory = False
         self.ready = False
 
-    def send(self, message):
-        try:
-            self.conn.send_bytes(dumps(message))
-        except (OSError, ValueError) as error:
-            raise Died(str(error)) from None
+    def send(self, message, deadline):
+        self.channel.send(message, deadline)
 
     def recv(self, deadline):
-        try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise Hang()
-                if self.conn.poll(min(remaining, WATCH_SECONDS) if self.watch
-                                  else remaining):
-                    break
-                if self.watch and self.watch.exceeded():
-                    self.over_memory = True
-                    self._stop()
-                    raise Died("over its memory limit")
-            return loads(self.conn.recv_bytes(MAX_MESSAGE_BYTES))
-        except (EOFError, ConnectionError) as error:
-            raise Died(str(error) or "end of file") from None
-        except OSError as error:  # "bad message length": more than the grader accepts
-            raise Died(f"sent an oversized message ({error})") from None
-        except ValueError as error:
-            raise Died(f"sent something that is not a grader message ({error})") from None
+        """The sandbox's next message (Hang, Died, or ProtocolViolation). While it waits,
+        the grading process looks at the notebook's memory."""
+        return self.channel.recv(deadline, self._look_at_memory if self.watch else None,
+                                 WATCH_SECONDS)
+
+    def _look_at_memory(self):
+        if self.watch is not None and self.watch.exceeded():
+            self.over_memory = True
+            self.stop()
+            raise Died("over its memory limit")
 
     def wait_ready(self, seconds=60):
         """The sandbox's first word; SandboxFailed if it never comes."""
@@ -120,9 +110,9 @@ class Sandbox:
             return
         try:
             message = self.recv(time.monotonic() + seconds)
-        except (Hang, Died):
-            self._stop()
-            error = self.stderr.read().decode(errors="replace").strip()
+        except (Hang, Died, ProtocolViolation):
+            self.stop()
+            error = self.stderr.read(STDERR_BYTES).decode(errors="replace").strip()
             self.kill()
             raise SandboxFailed(f"the sandbox did not start: {error[-300:] or 'no message'}") \
                 from None
@@ -148,7 +138,7 @@ class Sandbox:
             self.process.wait(2)
         except subprocess.TimeoutExpired:
             return Status.CRASHED, "the notebook's process stopped answering"
-        stderr = self.stderr.read().decode(errors="replace")
+        stderr = self.stderr.read(STDERR_BYTES).decode(errors="replace")
         code = self.process.returncode
         if code < 0 and -code == signal.SIGKILL and not self.killed:
             return Status.MEMORY, "the notebook's process was killed (out of memory)"
@@ -165,7 +155,7 @@ class Sandbox:
         return Status.CRASHED, (f"the notebook's process exited with code {code} "
                                 "(sys.exit/os._exit?)")
 
-    def _stop(self):
+    def stop(self):
         """End the sandbox and everything in it (its PID 1 takes them all along)."""
         self.killed = True
         try:
@@ -182,8 +172,8 @@ class Sandbox:
         if self.freed:
             return
         self.freed = True
-        self._stop()
-        self.conn.close()
+        self.stop()
+        self.channel.close()
         self.stderr.close()
         if self.info is not None:  # never read: the sandbox did not start
             os.close(self.info)
@@ -208,7 +198,8 @@ class SandboxPool:
         self.shared_files = () if unsandboxed else bwrap.font_cache(self.scratch)
         self.spare = spare
         self.lock = threading.Lock()
-        self.ready = []
+        self.ready: list[Sandbox] = []
+        self.taken: weakref.WeakSet[Sandbox] = weakref.WeakSet()  # in use by a notebook
         self.closed = False
 
     @property
@@ -234,14 +225,21 @@ class SandboxPool:
             sandbox = self.ready.pop(0) if self.ready else None
             while len(self.ready) < self.spare:
                 self.ready.append(self._start())
-        return sandbox or self._start()
+            sandbox = sandbox or self._start()
+            self.taken.add(sandbox)
+        return sandbox
 
-    def close(self):
+    def close(self, stop_running=False):
+        """Stop the sandboxes started ahead; with `stop_running` (Ctrl-C), those running a
+        notebook too: their grading threads then see them die and finish at once."""
         with self.lock:
             self.closed = True
             ready, self.ready = self.ready, []
+            running = list(self.taken) if stop_running else []
         for sandbox in ready:
             sandbox.kill()
+        for sandbox in running:
+            sandbox.stop()
         if self.cgroups:
             self.cgroups.close()
         shutil.rmtree(self.scratch, ignore_errors=True)

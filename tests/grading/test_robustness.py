@@ -138,6 +138,25 @@ CASES = {
                                          "    warnings.warn('just saying')\n"
                                          "    print('debug', file=sys.stderr)\n")),
         "softmax", "ok", None),
+    # NumPy's own kinds of array holding the right values are those values (issue 19).
+    "returns a masked array": (
+        lambda: replaced("softmax", answer_source(correct(), "softmax").replace(
+            "def softmax(", "def softmax_plain(", 1)
+            + "\n\ndef softmax(z):\n    return np.ma.masked_array(softmax_plain(z))\n"),
+        "softmax", "ok", "passed"),
+    "returns a big-endian array": (
+        lambda: replaced("rnn_output", answer_source(correct(), "rnn_output").replace(
+            "def rnn_output(", "def rnn_output_native(", 1)
+            + "\n\ndef rnn_output(hs, W_y, b_y):\n"
+            "    return rnn_output_native(hs, W_y, b_y).astype('>f8')\n"),
+        "rnn_output", "ok", "passed"),
+    "returns a matrix": (
+        lambda: replaced("rnn_cell_forward", answer_source(correct(), "rnn_cell_forward").replace(
+            "def rnn_cell_forward(", "def rnn_cell_forward_plain(", 1)
+            + "\n\ndef rnn_cell_forward(x_t, h_prev, W_x, W_h, b):\n"
+            "    return np.asmatrix(rnn_cell_forward_plain(x_t, h_prev, W_x, W_h, b))\n"),
+        "rnn_cell_forward", "ok", "passed"),
+
 }
 
 
@@ -252,3 +271,19 @@ def test_broken_files_in_a_class(tmp_path):
     assert status["nocells"] <= {"invalid", "missing"}
     renamed = [r for r in rows if r["student"] == "renamed"]
     assert all("my_work.ipynb" in r["message"] for r in renamed)
+
+
+@pytest.mark.parametrize("hide", [
+    "    with np.errstate(over='ignore'):\n        return 1 / (1 + np.exp(-z))\n",
+    "    import warnings\n    np.seterr(all='ignore')\n    with warnings.catch_warnings():\n"
+    "        warnings.simplefilter('ignore')\n        return 1 / (1 + np.exp(-z))\n",
+], ids=["errstate", "seterr and a warning filter"])
+def test_an_overflow_hidden_from_numpys_warnings_still_loses_the_marks(hide):
+    """sigmoid must not overflow for |z| up to 1000: a naive formula whose overflow
+    the function silences itself is caught all the same (issue 19)."""
+    nb = nbformat.read(SOURCE / "04_lstm" / "04_lstm.ipynb", as_version=4)
+    code = "import numpy as np\n\n\ndef sigmoid(z):\n" + hide
+    items = grade("04_lstm", with_answer(nb, "sigmoid", code), TIGHT)
+    assert items["sigmoid"].status == "wrong" and "overflow" in items["sigmoid"].message, \
+        items["sigmoid"]
+    assert items["lstm_cell_forward"].status == "ok"

@@ -6,7 +6,8 @@ in the grading user's home (directly, through /proc and by relative paths),
 to send it to listeners on 127.0.0.1, to load the reference into a blank
 notebook, to rewrite another student's results, to leave processes behind by
 every route, to kill other sandboxes, to exhaust memory across processes and
-to read the grader's memory. Innocent submissions do what real students do in
+to read the grader's memory, and to write to the grader's channel itself. Innocent
+submissions do what real students do in
 scratch cells. Pass means: the secret is in no result file and reached no
 listener; blanks score 0; the honest students keep full marks in grades.csv
 and gradebook.db; no process of a submission outlives the run; the grader
@@ -101,6 +102,16 @@ HOSTILE = {
         "        finally:\n"
         "            os._exit(0)\n"
         "block = bytearray(900 << 20)"),
+    # The grading process's side of the wall: the channel and what crosses it.
+    "channel_giant_frame": (
+        "import os, stat, struct, time\n"
+        "fd = next(int(f) for f in os.listdir('/proc/self/fd')\n"
+        "          if os.path.exists(f'/proc/self/fd/{{f}}')\n"
+        "          and stat.S_ISSOCK(os.fstat(int(f)).st_mode))\n"
+        "os.write(fd, struct.pack('!I', 1 << 30))\ntime.sleep(120)"),
+    "channel_raised_stream_limit": (
+        "import sys\nsys.modules['autograder.sandbox.child']._cut.__globals__"
+        "['STREAM_CHARS'] = 10**9\nprint('x' * (60 << 20))"),
     "read_grader_memory": (
         "import os\n"
         "for pid in os.listdir('/proc'):\n"
@@ -290,6 +301,13 @@ def test_the_secret_reaches_no_result_file_and_no_listener(graded):
             assert graded["secret"] not in _read(path), path
     assert not any(graded["secret"].encode() in data for data in graded["received"])
     assert not graded["received"], graded["received"]
+
+
+def test_writing_to_the_graders_channel_is_named_and_stops_that_notebook(graded):
+    for student in ("hostile_channel_giant_frame", "hostile_channel_raised_stream_limit"):
+        rows = [r for r in _rows(graded["out"]) if r["student"] == student]
+        assert rows and all(r["status"] == "tampered" and "channel" in r["message"]
+                            for r in rows), rows
 
 
 def test_hostile_blanks_score_zero(graded):
