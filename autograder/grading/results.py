@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field
 
 from ..contract import Status
 
-# The spec's seven columns first; the submission time and late penalty follow.
+# The spec's seven columns first; the submission time and lateness follow.
 GRADE_COLUMNS = ("student", "assignment", "item", "score", "max_score", "status", "message",
-                 "submitted_at", "late_penalty")
+                 "submitted_at", "late", "seconds_late", "late_penalty")
 
 
 @dataclass
@@ -36,7 +36,11 @@ class NotebookResult:
     key: str = ""  # what was graded: the notebook's bytes and the course's version
     label: str = ""  # the student's name as the LMS gave it, when known
     submitted_at: str = ""  # ISO 8601, UTC, when known
+    late: bool = False  # after the due date, or marked late by the LMS
+    seconds_late: float | None = None  # when both the time and the due date are known
     late_penalty: float = 0.0  # points taken off by nbgrader's late-submission plugin
+    late_policy: str = ""  # the late-submission settings the penalty was computed under
+    force: str = ""  # the --force run that graded it, while that run is unfinished
     # True when the outcome was caused by the grader itself (a sandbox that did not
     # start, a worker killed from outside): such a result is reported, never kept.
     grader_failure: bool = False
@@ -75,5 +79,6 @@ class NotebookResult:
             yield {"student": self.student, "assignment": self.assignment, "item": item.item,
                    "score": f"{item.score:g}", "max_score": f"{item.max_score:g}",
                    "status": item.status.value, "message": item.message,
-                   "submitted_at": self.submitted_at,
+                   "submitted_at": self.submitted_at, "late": "yes" if self.late else "",
+                   "seconds_late": "" if self.seconds_late is None else f"{self.seconds_late:g}",
                    "late_penalty": f"{self.late_penalty:g}" if self.late_penalty else ""}

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import InstructorError
 from .jobs import Collection
 from .nbgrader_config import importable_beside, read_config
-from .submitted import from_submitted, is_course_root
+from .submitted import COURSE_FOLDERS, from_submitted, is_course_root
 from .uploads import from_uploads
 
 
@@ -44,22 +44,18 @@ def collect(root, known, staging, only=None, config=None):
             raise InstructorError(f"unknown assignment {', '.join(unknown)}; this course has "
                                   f"{', '.join(known)}")
     selected = [a for a in known if not only or a in only]
+    _refuse_what_is_not_submissions(root, known)
     notes = []
-    if is_course_root(root):
+    course = course_of(root)
+    if course == root:
         if not (root / "submitted").is_dir():
             raise InstructorError(
                 f"{root} is an nbgrader course folder without a submitted/ folder; pass "
                 "the folder of submissions (run `nbgrader collect` or `nbgrader zip_collect` "
                 "first)")
-        course, root = root, root / "submitted"
+        root = root / "submitted"
         notes.append(f"graded {root}, the submitted/ folder of the nbgrader course {course}")
-    elif root.name == "submitted" and is_course_root(root.parent):
-        course = root.parent
-    else:
-        course = None
-    if config is None and course is not None and (course / "nbgrader_config.py").is_file():
-        config = course / "nbgrader_config.py"
-    config = Path(config) if config else None
+    config = config_of(course, config)
     settings = read_config(config) if config else {}
     canvas_ids = False
     if any((s / a).is_dir() for s in root.iterdir() if s.is_dir() for a in known):
@@ -77,4 +73,36 @@ def collect(root, known, staging, only=None, config=None):
             + ("" if not unattributed else f" ({len(unattributed)} files could not be "
                f"attributed, e.g. {unattributed[0]})"))
     return Collection(sorted(jobs, key=lambda j: (j.student, j.assignment)), unattributed,
-                      config, canvas_ids, notes)
+                      config, canvas_ids, notes, course)
+
+
+def course_of(root: Path) -> Path | None:
+    """The nbgrader course `root` is (its root) or is the submitted/ folder of, if any."""
+    if is_course_root(root):
+        return root
+    if root.name == "submitted" and is_course_root(root.parent):
+        return root.parent
+    return None
+
+
+def config_of(course: Path | None, config=None) -> Path | None:
+    """The nbgrader_config.py given, else the course's own, if any."""
+    if config is None and course is not None and (course / "nbgrader_config.py").is_file():
+        config = course / "nbgrader_config.py"
+    return Path(config) if config else None
+
+
+def _refuse_what_is_not_submissions(root, known):
+    """An nbgrader course's other folders, or this command's results, given where the
+    submissions were expected: the instructor's mistake, named."""
+    course_folder = root.name in COURSE_FOLDERS and is_course_root(root.parent)
+    notebooks_by_assignment = [a for a in known if (root / a / f"{a}.ipynb").is_file()]
+    if course_folder or notebooks_by_assignment:
+        raise InstructorError(
+            f"{root} holds the course's own notebooks (<assignment>/<notebook>.ipynb, as "
+            f"nbgrader's {root.name if course_folder else 'source/ or release/'} folder "
+            "does), not students' submissions: give the course folder, its submitted/ "
+            "folder, or a folder of uploads")
+    if (root / ".state").is_dir() or (root / "grades.csv").is_file():
+        raise InstructorError(f"{root} is a results folder of this command, not "
+                              "submissions: give the folder the submissions are in")

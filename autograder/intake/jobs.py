@@ -38,6 +38,7 @@ class Collection:
     # user id (the `ID` column of its gradebook CSV) and not a login.
     canvas_ids: bool = False
     notes: list[str] = field(default_factory=list)  # about the collection as a whole
+    course: Path | None = None  # the nbgrader course the submissions are the submitted/ of
 
 
 def parse_time(text: str) -> datetime:

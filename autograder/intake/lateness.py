@@ -37,7 +37,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from ..errors import InstructorError
-from .nbgrader_config import importable_beside, read_config
+from .nbgrader_config import course_gradebook, importable_beside, read_config
 
 MARKED_LATE_SECONDS = 1.0
 NO_EXTENSION = timedelta(0)
@@ -62,16 +62,17 @@ class Policy:
     assigner: Any = None  # nbgrader's AssignLatePenalties, its plugin initialised
 
     @classmethod
-    def load(cls, config=None):
+    def load(cls, config=None, course=None):
         """The policy of an nbgrader_config.py (a path, or None for nbgrader's defaults:
-        no due dates, and the `none` penalty, so nbgrader need not even be loaded)."""
-        if not config:
+        no due dates, and the `none` penalty), with the due dates of the gradebook of the
+        course it belongs to (`course`: the course root, where there is one)."""
+        if not config and not course:
             return cls()
         from nbgrader.preprocessors import AssignLatePenalties
         from traitlets import TraitError
 
-        config = Path(config)
-        settings = read_config(config)
+        config = Path(config) if config else None
+        settings = read_config(config) if config else {}
         try:
             with importable_beside(config):
                 assigner = AssignLatePenalties(config=settings, log=_quiet_log())
@@ -79,19 +80,40 @@ class Policy:
         except (TraitError, ImportError) as error:
             raise InstructorError(f"the late-submission settings in {config} are not "
                                   f"nbgrader's: {error}") from error
-        due, extensions = _read_gradebook(config, settings)
-        return cls(due, extensions, assigner)
+        path = course_gradebook(course, config, settings)
+        configured = "db_url" in settings.get("CourseDirectory", {})
+        if path is not None and not path.is_file() and configured:
+            raise InstructorError(f"the gradebook {path} named in {config} does not exist")
+        due, extensions = _read_gradebook(path) if path and path.is_file() else ({}, {})
+        return cls(due, extensions, assigner if config else None)
 
     def due_dates(self):
         """assignment -> due date (aware UTC), for the results' gradebook."""
         return dict(self.due)
 
-    def late_seconds(self, assignment, submitted_at, late=None, student=""):
+    def seconds_late(self, assignment, submitted_at, student=""):
+        """Seconds from the due date (plus the student's extension) to the submission
+        time, 0 when on time; None unless both are known."""
         due = self.due.get(assignment)
-        if due is not None and submitted_at is not None:
-            due += self.extensions.get((assignment, student)) or NO_EXTENSION
-            return max(0.0, (_aware(submitted_at) - due).total_seconds())
+        if due is None or submitted_at is None:
+            return None
+        due += self.extensions.get((assignment, student)) or NO_EXTENSION
+        return max(0.0, (_aware(submitted_at) - due).total_seconds())
+
+    def late_seconds(self, assignment, submitted_at, late=None, student=""):
+        """How late, as the penalty plugin is told: the seconds when known, else one second
+        for an LMS's late marker (see the module's docstring), else 0."""
+        seconds = self.seconds_late(assignment, submitted_at, student)
+        if seconds is not None:
+            return seconds
         return MARKED_LATE_SECONDS if late else 0.0
+
+    def tag(self, config):
+        """The late-submission settings, in words: a result's penalty is computed anew
+        (never its notebook run again) when they change."""
+        stamp = f"{config}:{Path(config).stat().st_mtime_ns}" if config else ""
+        extensions = sorted((a, s, str(d)) for (a, s), d in self.extensions.items())
+        return stamp + repr(sorted(self.due.items())) + repr(extensions)
 
     def penalty(self, assignment, submitted_at, score, late=None, student=""):
         """(seconds late, points off) for a notebook that scored `score` before the penalty."""
@@ -110,26 +132,14 @@ class Policy:
         return self.penalty(job.assignment, job.submitted_at, score, job.late, job.student)
 
 
-def _read_gradebook(config, settings):
-    """Due dates and extensions from the gradebook of the course whose config this is."""
+def _read_gradebook(path):
+    """Due dates and extensions from a course's gradebook, read without writing to it."""
     from nbgrader.api import Assignment, SubmittedAssignment
-    from nbgrader.coursedir import CourseDirectory
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    coursedir = CourseDirectory(config=settings)
-    configured = "db_url" in settings.get("CourseDirectory", {})
-    if "root" not in settings.get("CourseDirectory", {}):
-        coursedir.root = str(config.parent.resolve())
-    url = coursedir.db_url
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            if configured:
-                raise InstructorError(f"the gradebook {path} named in {config} does not exist")
-            return {}, {}
-        # Read-only: opening an sqlite file for writing would create or migrate it.
-        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    # Read-only: opening an sqlite file for writing would create or migrate it.
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
     engine = create_engine(url)
     try:
         with Session(engine) as session:
@@ -138,8 +148,7 @@ def _read_gradebook(config, settings):
             extensions = {(s.assignment.name, s.student.id): s.extension
                           for s in session.query(SubmittedAssignment) if s.extension}
     except Exception as error:  # sqlalchemy's errors: a file that is not a gradebook
-        raise InstructorError(f"the gradebook {url} could not be read: {error}") from error
+        raise InstructorError(f"the gradebook {path} could not be read: {error}") from error
     finally:
         engine.dispose()
     return due, extensions
-

@@ -24,6 +24,23 @@ def read_config(path):
                               f"{error}") from error
 
 
+def course_gradebook(course: Path | None, config: Path | None, settings) -> Path | None:
+    """The sqlite file of the course's gradebook, as nbgrader finds it: the configured
+    `c.CourseDirectory.db_url`, else gradebook.db in `c.CourseDirectory.root`, which is
+    the config's own folder unless set (nbgrader runs in the course folder), else the
+    course root. None: no course, or a gradebook that is not an sqlite file."""
+    from nbgrader.coursedir import CourseDirectory
+
+    folder = config.parent if config else course
+    if folder is None:
+        return None
+    coursedir = CourseDirectory(config=settings)
+    if "root" not in settings.get("CourseDirectory", {}):
+        coursedir.root = str(Path(folder).resolve())
+    url = coursedir.db_url
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 @contextmanager
 def importable_beside(config):
     """Let the config name plugin modules kept beside it, as nbgrader (run there) finds them."""

@@ -8,12 +8,13 @@ from . import grades_csv, summary, totals
 from .run_report import RunReport
 from .state import StateStore
 
-NAMES = ("gradebook.db", "grades.csv", "totals.csv", "canvas.csv", "summary.md")
+NAMES = ("grades.csv", "totals.csv", "canvas.csv", "summary.md")
 
 
-def complete(out: Path) -> bool:
-    """Whether every output of a run is in `out`."""
-    return all((out / name).is_file() for name in NAMES)
+def complete(out: Path, gradebook: Path) -> bool:
+    """Whether every output of a run is there: the class-wide files in `out`, and the
+    gradebook."""
+    return gradebook.is_file() and all((out / name).is_file() for name in NAMES)
 
 
 def write(out: Path, state: StateStore, course: Course, report: RunReport) -> None:

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..grading.feedback_page import MATHJAX_FILE
-from ..intake.names import student_folder
 from .files import write_atomic
 
 
@@ -25,14 +24,6 @@ def install_mathjax(feedback_dir):
                   if f.name == MATHJAX_FILE and f.parent.name == "mathjax")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source.locate(), target)
-
-
-def write_page(out: Path, result, job) -> None:
-    """The feedback page of one graded notebook and its exchange files."""
-    install_mathjax(out / "feedback")
-    folder = out / "feedback" / student_folder(result.student) / result.assignment
-    write_atomic(folder / f"{result.assignment}.html", result.feedback_html)
-    write_exchange_files(folder, job)
 
 
 def write_exchange_files(folder, job):

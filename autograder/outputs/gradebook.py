@@ -24,20 +24,32 @@ def alembic_on_path():
 
 
 class GradebookWriter:
-    def __init__(self, out, course, state):
-        self.path = Path(out) / "gradebook.db"
+    """nbgrader's gradebook at `destination.gradebook`, `assignments` registered in it.
+
+    Students are added when new, never renamed: a course's roster (names, emails)
+    stays the course's. Only a gradebook the command made (`owns`) gets due dates
+    copied in and students removed."""
+
+    def __init__(self, destination, course, state, assignments):
+        self.path = destination.gradebook
+        self.owns = destination.owns_gradebook
         self.course = course
         alembic_on_path()
         warnings.filterwarnings("ignore", module="nbgrader.api")  # its harmless SAWarnings
         meta = state.read_meta()
-        if meta.get("gradebook") != course.fingerprint or not self.path.is_file():
-            self._register()
-            state.write_meta({**meta, "gradebook": course.fingerprint})
+        registered = f"{course.fingerprint}:{self.path}:{sorted(assignments)}"
+        if meta.get("registered") != registered or not self.path.is_file():
+            if not self.path.is_file():
+                meta["made_gradebook"] = self.owns
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._register(assignments)
+            state.write_meta({**meta, "registered": registered})
         from nbgrader.api import Gradebook
 
         self.gradebook = Gradebook(f"sqlite:///{self.path}")
+        self.known = {s.id for s in self.gradebook.students}
 
-    def _register(self):
+    def _register(self, assignments):
         """What `nbgrader generate_assignment` records, with nbgrader's own preprocessors
         (the ones it runs up to SaveCells), without writing a release."""
         from nbgrader.api import Gradebook
@@ -55,9 +67,9 @@ class GradebookWriter:
         config.ClearSolutions.code_stub = {"python": ANSWER_STUB}
         url = f"sqlite:///{self.path}"
         with Gradebook(url) as gb:
-            for name in self.course.assignments:
+            for name in assignments:
                 gb.update_or_create_assignment(name)
-        for name in self.course.assignments:
+        for name in assignments:
             # The stages edit the notebook: they get a copy of the one the course loaded.
             nb = copy.deepcopy(self.course.assignments[name].notebook)
             resources = {"nbgrader": {"assignment": name, "notebook": name, "db_url": url}}
@@ -66,6 +78,9 @@ class GradebookWriter:
                 nb, resources = stage(config=config).preprocess(nb, resources)
 
     def set_due_dates(self, due_dates):
+        """The course's due dates, copied into a gradebook of the command's own."""
+        if not self.owns:
+            return
         for name, due in due_dates.items():
             if name in self.course.assignments:
                 due = due.astimezone(UTC).replace(tzinfo=None) if due.tzinfo else due
@@ -75,7 +90,9 @@ class GradebookWriter:
         if submitted_at is not None:  # nbgrader keeps naive UTC
             submitted_at = submitted_at.astimezone(UTC).replace(tzinfo=None)
         gb = self.gradebook
-        gb.update_or_create_student(result.student, first_name=result.label or None)
+        if result.student not in self.known:
+            gb.add_student(result.student, first_name=result.label or None)
+            self.known.add(result.student)
         submission = gb.update_or_create_submission(result.assignment, result.student,
                                                     timestamp=submitted_at)
         tests = self.course.assignments[result.assignment].tests
@@ -90,19 +107,22 @@ class GradebookWriter:
         self.gradebook.db.commit()
 
     def remove(self, student, assignment=None):
-        """A student or notebook that is no longer among the submissions."""
+        """A notebook that is no longer among the submissions; in a gradebook the command
+        made, a student left with none."""
         from nbgrader.api import MissingEntry
 
         try:
             if assignment is None:
-                self.gradebook.remove_student(student)
+                if self.owns:
+                    self.gradebook.remove_student(student)
+                    self.known.discard(student)
             else:
                 self.gradebook.remove_submission(assignment, student)
         except MissingEntry:
             pass
 
     def students(self):
-        return {s.id for s in self.gradebook.students}
+        return set(self.known)
 
     def close(self):
         self.gradebook.close()

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 class RunReport:
     graded: int = 0
     skipped: int = 0
+    repenalized: int = 0  # graded already; late penalty computed anew
     grader_failures: list[tuple[str, str, str]] = field(default_factory=list)  # s, a, why
     unattributed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the collection as a whole
     enforcement: str = ""
     canvas_ids: bool = False  # students are Canvas user ids: the export names them so
+    course: str = ""  # the nbgrader course recorded into
+    extras: str = ""  # where the class-wide files are

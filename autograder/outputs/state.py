@@ -21,17 +21,15 @@ META = ".course.json"  # hidden: no student's folder is (intake.names)
 
 class StateStore:
     def __init__(self, out):
-        self.root = Path(out) / ".state"
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = Path(out) / ".state"  # made by the first write
 
     def path(self, student, assignment):
         return self.root / student_folder(student) / f"{assignment}.json"
 
     @staticmethod
-    def key(fingerprint, job, policy=""):
-        """What a result depends on: the course, the notebook, its time, the late policy."""
+    def key(fingerprint, job):
+        """What a notebook's run depends on: the course, the notebook, its time."""
         digest = hashlib.sha256(fingerprint.encode())
-        digest.update(policy.encode())
         digest.update(read_notebook(job.path) if job.path and job.path.is_file()
                       else f"{job.problem}:{job.note}".encode())
         digest.update(f"{job.submitted_at}:{job.late}".encode())
@@ -56,8 +54,7 @@ class StateStore:
             self.path(student, assignment).unlink(missing_ok=True)
 
     def clear(self):
-        shutil.rmtree(self.root)
-        self.root.mkdir(parents=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def read_meta(self):
         try:

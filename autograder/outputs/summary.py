@@ -16,7 +16,7 @@ def write(out, results, course, run_report):
     order = [(a, f) for a, s in course.assignments.items() for f in s.functions
              if (a, f) in by_item]
     statuses = list(Status)
-    late = [r for r in results if r.late_penalty]
+    late = [r for r in results if r.late]
     lines = ["# Grading summary", "",
              f"{len({r.student for r in results})} students, {len(results)} notebooks, "
              f"{sum(len(r.items) for r in results)} graded functions"
@@ -45,6 +45,13 @@ def write(out, results, course, run_report):
                   "| --- | --- | --- | --- | --- |"]
         lines += [f"| {markdown_text(r.student)} | {r.assignment} | {i.item} | "
                   f"{i.status.value} | {markdown_text(i.message)} |" for r, i in look]
+    if late:
+        lines += ["", "## Late notebooks", "",
+                  "| student | assignment | submitted | seconds late | late penalty |",
+                  "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {markdown_text(r.student)} | {r.assignment} | {r.submitted_at or '?'} | "
+                  f"{'marked late by the LMS' if r.seconds_late is None else f'{r.seconds_late:g}'}"
+                  f" | {r.late_penalty:g} |" for r in late]
     if run_report.grader_failures:
         lines += ["", "## Not graded (the grader's own failure; run the command again)", ""]
         lines += [f"- {markdown_text(s)}/{a}: {markdown_text(m)}"

@@ -1,7 +1,8 @@
 """RESULTS/totals.csv and RESULTS/canvas.csv: one row per student.
 
 `totals.csv` has, per assignment, the score after the late penalty, the
-maximum, the late penalty and the submission time, then the course total and
+maximum, the late penalty, the submission time and its lateness (late, seconds
+late where known), then the course total and
 its maximum. An assignment's score is `NotebookResult.score`, so it equals
 what `grades.csv` holds: the sum of the notebook's `score` rows minus its
 `late_penalty` (written on each of its rows, taken once), and never below 0.
@@ -50,7 +51,8 @@ def totals_rows(results, assignments):
     names, students, maximum = _table(results, assignments)
     header = ["student", "label"]
     for name in names:
-        header += [name, f"{name}_max", f"{name}_late_penalty", f"{name}_submitted_at"]
+        header += [name, f"{name}_max", f"{name}_late_penalty", f"{name}_submitted_at",
+                   f"{name}_late", f"{name}_seconds_late"]
     rows = [header + ["total", "max_total"]]
     course_max = sum(maximum.values())
     for student, graded in students.items():
@@ -58,11 +60,12 @@ def totals_rows(results, assignments):
         for name in names:
             result = graded.get(name)
             if result is None:
-                row += ["", _number(maximum[name]), "", ""]
+                row += ["", _number(maximum[name]), "", "", "", ""]
             else:
                 row += [_number(result.score), _number(result.max_score),
                         _number(result.late_penalty) if result.late_penalty else "",
-                        result.submitted_at]
+                        result.submitted_at, "yes" if result.late else "",
+                        "" if result.seconds_late is None else _number(result.seconds_late)]
         total = sum(r.score for r in graded.values())
         rows.append(row + [_number(total), _number(course_max)])
     return rows

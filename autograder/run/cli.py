@@ -7,20 +7,31 @@ import warnings
 
 from ..errors import InstructorError
 from ..grading.course import BUILD_MODULE
+from ..outputs.destination import DEFAULT_EXTRAS
 from ..outputs.escaping import terminal_text
 from ..sandbox.errors import SandboxUnavailable
 from ..sandbox.limits import Limits
 
 
-def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+def parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The command's parser and its subcommands' (abbreviated options are refused: a
+    typo must not pass for another option)."""
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("release", help="regenerate solutions/source and exercises/ "
-                                        "(nbgrader generate_assignment)")
-    grade = commands.add_parser("grade", help="grade a class of submissions")
-    grade.add_argument("submissions", help="nbgrader submitted/ folder (or its course root), "
+    release = commands.add_parser("release", allow_abbrev=False,
+                                  help="regenerate solutions/source and exercises/ "
+                                       "(nbgrader generate_assignment)")
+    grade = commands.add_parser("grade", help="grade a class of submissions",
+                                allow_abbrev=False)
+    grade.add_argument("submissions", help="an nbgrader course folder (or its submitted/), "
                                            "or a folder of uploaded .zip/.ipynb files")
-    grade.add_argument("--out", required=True, help="results folder")
+    grade.add_argument("--out", default=None,
+                       help="results folder; for an nbgrader course, where the class-wide "
+                            f"files go (default: COURSE/{DEFAULT_EXTRAS})")
+    grade.add_argument("--into-gradebook", action="store_true",
+                       help="record into the gradebook.db found in --out although this "
+                            "command did not write it (its roster is kept)")
     grade.add_argument("--jobs", type=int, default=None,
                        help="notebooks graded at once (default: every core)")
     grade.add_argument("--assignment", action="append",
@@ -46,17 +57,19 @@ def parser() -> argparse.ArgumentParser:
                        help="grade on a Dask cluster: a scheduler's address "
                             "(tcp://host:8786), or `local` to start one on this machine")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser
+    return parser, {"release": release, "grade": grade}
 
 
 def main(argv=None) -> int:
-    arguments = parser()
-    args = arguments.parse_args(argv)
+    parser, subcommands = parsers()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the subcommand, with its own usage
+        subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "release":
         # The build lives with the course; the grader imports nothing of it.
         return subprocess.run([sys.executable, "-m", BUILD_MODULE]).returncode
     if args.jobs is not None and args.jobs < 1:
-        arguments.error("--jobs must be at least 1")
+        subcommands["grade"].error("--jobs must be at least 1")
     warnings.filterwarnings("ignore", module="nbformat")  # MissingIDField on old notebooks
     from .command import run
 
@@ -66,20 +79,24 @@ def main(argv=None) -> int:
         report = run(args.submissions, args.out, jobs=args.jobs, limits=limits,
                      assignments=args.assignment, students=args.student, force=args.force,
                      progress=not args.quiet, unsandboxed=args.unsandboxed,
-                     nbgrader_config=args.nbgrader_config, cluster=args.cluster)
+                     nbgrader_config=args.nbgrader_config, cluster=args.cluster,
+                     into_gradebook=args.into_gradebook)
     except (InstructorError, SandboxUnavailable) as error:
         print(terminal_text(f"error: {error}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: graded notebooks are saved; run the same command again to "
-              "finish", file=sys.stderr)
+        print("interrupted: what was graded is saved; run the same command again to finish",
+              file=sys.stderr)
         return 130
     if report.enforcement:
         print(f"sandbox: {report.enforcement}")
     for note in report.notes:
         print(terminal_text(note))
-    print(f"graded {report.graded} notebooks ({report.skipped} unchanged, kept) -> "
-          f"{args.out}/grades.csv")
+    if report.course:
+        print(terminal_text(f"recorded into the nbgrader course {report.course}"))
+    anew = f", {report.repenalized} late penalties computed anew" if report.repenalized else ""
+    print(terminal_text(f"graded {report.graded - report.repenalized} notebooks{anew} "
+                        f"({report.skipped} unchanged, kept) -> {report.extras}/grades.csv"))
     for student, assignment, message in report.grader_failures:
         print(terminal_text(f"not graded (grader failure, run again): {student}/{assignment}: "
                             f"{message}"), file=sys.stderr)

@@ -1,17 +1,24 @@
 """What a run must do: the notebooks found, those already graded, those withdrawn.
 
-A notebook is graded again only when what its result depends on changed
-(its bytes, its submission time, the course, the late policy) or when
-`--force` asks; a result whose notebook is no longer among the submissions
-(in the scope asked for) is withdrawn from every output.
+A notebook is run again only when what its result depends on changed (its
+bytes, its submission time, the course), or when `--force` asks. A changed
+late-submission policy (due dates, extensions, the penalty plugin) runs
+nothing: the stored results get their penalties computed anew. A result
+whose notebook is no longer among the submissions (in the scope asked for)
+is withdrawn from every output.
+
+`--force` regrades the notebooks in scope once: each result it records
+carries the run's token, kept in the state until the run has finished, so
+that the same command run again after an interruption grades only what was
+left.
 """
 
-from dataclasses import dataclass
-from pathlib import Path
+import uuid
+from dataclasses import dataclass, field
 
 from ..errors import InstructorError
 from ..grading.course import Course
-from ..intake.collect import collect
+from ..grading.results import NotebookResult
 from ..intake.jobs import Collection, Job
 from ..intake.lateness import Policy
 from ..outputs.state import StateStore
@@ -21,31 +28,51 @@ from ..outputs.state import StateStore
 class Plan:
     collection: Collection
     lateness: Policy
+    policy: str  # the late-submission settings, in words (Policy.tag)
     todo: list[Job]  # in scope
     pending: list[tuple[Job, str]]  # (job, key) to grade now
     withdrawn: list[tuple[str, str]]  # (student, assignment) to forget
+    repenalize: list[tuple[Job, NotebookResult]] = field(default_factory=list)
+    force: str = ""  # the token of an unfinished --force run
 
     @classmethod
-    def make(cls, course: Course, submissions, out: Path, state: StateStore,
-             assignments=None, students=None, force=False, nbgrader_config=None) -> "Plan":
-        collection = collect(submissions, list(course.assignments), out / ".collected",
-                             assignments, config=nbgrader_config)
-        lateness = Policy.load(collection.config)
+    def make(cls, course: Course, collection: Collection, state: StateStore,
+             assignments=None, students=None, force=False) -> "Plan":
+        lateness = Policy.load(collection.config, collection.course)
+        policy = lateness.tag(collection.config)
         todo = _select(collection, students)
-        stored = {(r.student, r.assignment): r.key for r in state.all()}  # read once
+        stored = {(r.student, r.assignment): r for r in state.all()}  # read once
         scope = list(assignments or course.assignments)
-        policy = _policy_tag(collection.config, lateness)
-        keyed = [(job, StateStore.key(course.fingerprint, job, policy)) for job in todo]
-        pending = [(job, key) for job, key in keyed
-                   if force or stored.get((job.student, job.assignment)) != key]
-        return cls(collection, lateness, todo, pending,
-                   _withdrawn(stored, todo, students, scope))
+        token = _force_token(state, students, scope) if force else ""
+        pending, repenalize = [], []
+        for job in todo:
+            key = StateStore.key(course.fingerprint, job)
+            result = stored.get((job.student, job.assignment))
+            if result is None or result.key != key or (token and result.force != token):
+                pending.append((job, key))
+            elif result.late_policy != policy:
+                repenalize.append((job, result))
+        return cls(collection, lateness, policy, todo, pending,
+                   _withdrawn(stored, todo, students, scope), repenalize, token)
 
 
-def _policy_tag(config, lateness):
-    """The late-submission settings a result depends on: change them, and it is redone."""
-    stamp = f"{config}:{config.stat().st_mtime_ns}" if config else ""
-    return stamp + repr(sorted(lateness.due_dates().items()))
+def _force_token(state, students, scope):
+    """The token of the --force run of this scope: the unfinished one's, else a new one."""
+    meta = state.read_meta()
+    wanted = {"students": sorted(students or []), "assignments": sorted(scope)}
+    unfinished = meta.get("force")
+    if isinstance(unfinished, dict) and unfinished.get("scope") == wanted:
+        return unfinished["token"]
+    token = uuid.uuid4().hex
+    state.write_meta({**meta, "force": {"token": token, "scope": wanted}})
+    return token
+
+
+def force_done(state: StateStore) -> None:
+    """The --force run has finished: its token leaves the state."""
+    meta = state.read_meta()
+    meta.pop("force", None)
+    state.write_meta(meta)
 
 
 def _select(collection, students):

@@ -1,8 +1,10 @@
 """Recording finished results, by the command's process alone.
 
-The late penalty first (nbgrader's plugin, on the function scores), then
-the feedback page and the gradebook, the state file last, so that a state
-file always means the result is everywhere.
+Lateness first (nbgrader's late-submission plugin, on the function scores),
+then the graded notebook, the feedback page and the gradebook, the state file
+last, so that a state file always means the result is everywhere. A result
+whose late-submission settings changed gets its penalty anew from the graded
+notebook kept in `autograded/`, without running the notebook again.
 """
 
 from pathlib import Path
@@ -11,19 +13,27 @@ from ..grading.notebook import render_feedback
 from ..grading.results import NotebookResult
 from ..intake.jobs import Job
 from ..intake.lateness import Policy
+from ..intake.names import student_folder
 from ..outputs import feedback
+from ..outputs.destination import Destination
+from ..outputs.files import write_atomic
 from ..outputs.gradebook import GradebookWriter
 from ..outputs.run_report import RunReport
 from ..outputs.state import StateStore
+from .interrupts import Interrupts
 
 
-def apply_late_penalty(result: NotebookResult, job: Job, lateness: Policy) -> None:
-    """nbgrader's late-submission plugin on a graded notebook; its page shows the penalty."""
-    if result.grader_failure or not result.graded_notebook:
+def apply_lateness(result: NotebookResult, job: Job, lateness: Policy, policy: str) -> None:
+    """How late the notebook was, and nbgrader's penalty for it (its page shows it)."""
+    if result.grader_failure:
         return
+    seconds = lateness.seconds_late(job.assignment, job.submitted_at, job.student)
+    result.seconds_late = seconds
+    result.late = bool(seconds) or bool(job.late)
     _, penalty = lateness.penalty_for(job, sum(i.score for i in result.items))
-    if penalty:
-        result.late_penalty = penalty
+    changed = penalty != result.late_penalty
+    result.late_penalty, result.late_policy = penalty, policy
+    if changed and result.graded_notebook:
         render_feedback(result)
 
 
@@ -43,11 +53,15 @@ class Recorder:
 
     BATCH = 25
 
-    def __init__(self, out: Path, state: StateStore, gradebook: GradebookWriter,
-                 report: RunReport):
-        self.out, self.state, self.gradebook = out, state, gradebook
-        self.report = report
+    def __init__(self, destination: Destination, state: StateStore,
+                 gradebook: GradebookWriter, report: RunReport, interrupts: Interrupts):
+        self.destination, self.state, self.gradebook = destination, state, gradebook
+        self.report, self.interrupts = report, interrupts
         self.unsaved: list[NotebookResult] = []
+
+    def graded_notebook_path(self, student: str, assignment: str) -> Path:
+        return (self.destination.autograded / student_folder(student) / assignment
+                / f"{assignment}.ipynb")
 
     def add(self, result: NotebookResult, job: Job) -> None:
         if result.grader_failure:  # never kept: the next run grades this notebook again
@@ -55,16 +69,39 @@ class Recorder:
                 (result.student, result.assignment,
                  result.items[0].message if result.items else ""))
             return
+        if result.graded_notebook:
+            path = self.graded_notebook_path(result.student, result.assignment)
+            write_atomic(path, result.graded_notebook)
+            feedback.write_exchange_files(path.parent, job)
         if result.feedback_html:
-            feedback.write_page(self.out, result, job)
+            folder = (self.destination.feedback / student_folder(result.student)
+                      / result.assignment)
+            write_atomic(folder / f"{result.assignment}.html", result.feedback_html)
+            feedback.install_mathjax(self.destination.feedback)
+            feedback.write_exchange_files(folder, job)
         self.gradebook.record(result, job.submitted_at)
         self.unsaved.append(result)
         if len(self.unsaved) >= self.BATCH:
             self.flush()
 
+    def repenalize(self, result: NotebookResult, job: Job, lateness: Policy,
+                   policy: str) -> bool:
+        """A stored result under changed late-submission settings; False when its graded
+        notebook is gone (it must be graded again)."""
+        path = self.graded_notebook_path(result.student, result.assignment)
+        if not path.is_file():
+            return False
+        result.graded_notebook = path.read_text()
+        apply_lateness(result, job, lateness, policy)
+        render_feedback(result)
+        self.add(result, job)
+        self.report.repenalized += 1
+        return True
+
     def flush(self) -> None:
-        self.gradebook.commit()
-        for result in self.unsaved:
-            self.state.save(result)
+        with self.interrupts.held():
+            self.gradebook.commit()
+            for result in self.unsaved:
+                self.state.save(result)
         self.report.graded += len(self.unsaved)
         self.unsaved = []

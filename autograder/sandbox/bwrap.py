@@ -46,6 +46,18 @@ HOW_TO_GET_ONE = (
     "code you trust), pass --unsandboxed.")
 
 
+# Where the distributions' package puts bwrap: found there too when PATH is a short one
+# (a cron job, a service, `env -i`).
+INSTALLED_AT = ("/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap")
+
+
+@functools.cache
+def executable():
+    """bubblewrap's program, or None."""
+    return shutil.which("bwrap") or next(
+        (path for path in INSTALLED_AT if os.access(path, os.X_OK)), None)
+
+
 def sandbox_uid(has_cgroups):
     """The user bubblewrap runs as (None: this process's own)."""
     return NOBODY if os.geteuid() == 0 and not has_cgroups else None
@@ -121,7 +133,7 @@ def command(python_args, seccomp_fd, tmp_mb=256, shared_files=(), info_fd=None):
     the seccomp program read from `seccomp_fd`; `shared_files` are bound read-only into
     the sandbox's matplotlib folder; bubblewrap writes the sandbox's PID 1 (as JSON,
     `child-pid`) to `info_fd`, if given."""
-    args = [shutil.which("bwrap") or "bwrap",
+    args = [executable() or "bwrap",
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
             "--new-session", "--hostname", "sandbox", "--clearenv",
             *_system_binds(),
@@ -152,8 +164,9 @@ def probe(uid):
     """Raise SandboxUnavailable, saying how to get a sandbox, unless one can be made."""
     if sys.platform != "linux":
         raise SandboxUnavailable(f"this is {sys.platform}, not Linux. {HOW_TO_GET_ONE}")
-    if shutil.which("bwrap") is None:
-        raise SandboxUnavailable(f"bubblewrap (`bwrap`) is not installed. {HOW_TO_GET_ONE}")
+    if executable() is None:
+        raise SandboxUnavailable(f"bubblewrap (`bwrap`) is not installed (not on PATH, nor in "
+                                 f"{', '.join(INSTALLED_AT)}). {HOW_TO_GET_ONE}")
     try:
         filter_fd = seccomp.pipe()
     except OSError as error:

@@ -1,5 +1,5 @@
-"""Feedback goes back through stock nbgrader: release, fetch, submit, collect, our grader,
-then `nbgrader release_feedback` and the student's `nbgrader fetch_feedback`."""
+"""Feedback goes back through stock nbgrader: release, fetch, submit, collect, our grader
+on the course, then `nbgrader release_feedback` and the student's `nbgrader fetch_feedback`."""
 
 import os
 import shutil
@@ -39,15 +39,13 @@ def test_release_feedback_and_fetch_feedback_read_our_results(tmp_path):
     shutil.copyfile(SOURCE / A / f"{A}.ipynb", student / A / f"{A}.ipynb")
     nbgrader("submit", A, *common, cwd=student)
     nbgrader("collect", A, f"--CourseDirectory.root={course}", *common, cwd=course)
-    results = tmp_path / "results"
-    run = grade_cli(course, "--out", results)  # the course root: its submitted/ is graded
+    run = grade_cli(course)  # the course root: recorded into the course, as nbgrader does
     assert run.returncode == 0, run.stderr
-    (folder,) = (results / "feedback").glob(f"*/{A}")
+    (folder,) = (course / "feedback").glob(f"*/{A}")
     submitted = course / "submitted" / folder.parent.name / A
     for name in ("timestamp.txt", "submission_secret.txt"):
         assert (folder / name).read_text() == (submitted / name).read_text()
-    nbgrader("release_feedback", A, f"--CourseDirectory.root={results}", *common,
-             cwd=results)
+    nbgrader("release_feedback", A, f"--CourseDirectory.root={course}", *common, cwd=course)
     nbgrader("fetch_feedback", A, *common, cwd=student)
     (page,) = (student / A / "feedback").glob(f"*/{A}.html")
     html = page.read_text()

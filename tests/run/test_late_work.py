@@ -1,5 +1,6 @@
 """Late work through the whole command: the course's due date and nbgrader's `zero`
-penalty, nbgrader's timestamp.txt, and `nbgrader export` reading the results."""
+penalty, nbgrader's timestamp.txt, and `nbgrader export` reading the course's gradebook,
+which the command recorded into."""
 
 import csv
 import os
@@ -45,7 +46,7 @@ def graded(tmp_path_factory):
     assert run.returncode == 0, run.stderr
     exported = course.parent / "export.csv"
     subprocess.run([sys.executable, "-m", "nbgrader", "export",
-                    f"--CourseDirectory.db_url=sqlite:///{out / 'gradebook.db'}",
+                    f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}",
                     f"--CsvExportPlugin.to={exported}"], check=True, capture_output=True,
                    env={**os.environ, "PATH": env_path}, cwd=course.parent)
     return out, exported
