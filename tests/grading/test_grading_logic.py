@@ -319,8 +319,8 @@ def test_feedback_hides_the_hidden_tests_and_names_lost_marks():
     src = source()
     steps, notes = assemble(src, student("complete"))
     for step in steps:
-        if step.role is Role.TEST:
-            step.cell = nbformat.from_dict(dict(step.cell))
+        if step.role is Role.TEST:  # a test cell runs, and is shown, as its source has it
+            step.cell = step.source_cell = nbformat.from_dict(dict(step.cell))
             step.cell.source = ("### BEGIN HIDDEN TESTS\nsecret()\n### END HIDDEN TESTS\n"
                                 "visible()")
     wrong = Outcome(Status.ERROR, ename="AssertionError", evalue="off by one")
