@@ -2,7 +2,7 @@
 """One entry point for the two jobs of this repository, on a fresh machine.
 
     python3 dev.py book   # build the website into _build/html
-    python3 dev.py test   # run the whole test suite (lint, unit, grading, site)
+    python3 dev.py test   # run the whole test suite (lint, types, unit, grading, site)
 
 Each makes (or reuses) the virtual environment .venv from the pinned
 requirements/dev.txt; it needs only Python 3.11 with pip and venv.
@@ -71,6 +71,8 @@ def ensure_system_packages():
 def test():
     ensure_venv()
     if run(VENV / "bin" / "ruff", "check", ".", env=env()):
+        return 1
+    if run(VENV / "bin" / "mypy", env=env()):  # the files and settings: pyproject.toml
         return 1
     if book():
         return 1

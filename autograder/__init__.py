@@ -1,8 +1,13 @@
-"""The course's grading machinery: the contract, sandboxed autograding, feedback."""
+"""The course's grading machinery, in the order a submission goes through it.
 
-import sys
+- `contract/`: what is graded, once (shared by the build, the reference and the grader);
+- `intake/`: SUBMISSIONS -> typed jobs (nbgrader's layouts, LMS uploads and rosters, the
+  course's nbgrader configuration and late policy);
+- `grading/`: one notebook: assembled, run, judged, scored, fed back;
+- `sandbox/`: runs a notebook's code in a bubblewrap sandbox; knows nothing of judging;
+- `outputs/`: everything written into RESULTS, by the command's process alone;
+- `run/`: the command: plan, execute (here or on Dask), record;
+- `errors`: the instructor's mistakes.
 
-# nbformat's validator loads jsonschema's format checkers; the IRI checker compiles a
-# grammar at import (0.6 s of every grading run's start-up). Notebook schemas use no
-# IRI format, and jsonschema skips a checker whose module cannot be imported.
-sys.modules.setdefault("rfc3987_syntax", None)
+See ARCHITECTURE.md for the path of one submission.
+"""

@@ -1,85 +1,14 @@
 """python -m autograder {release, grade}."""
 
-import argparse
-import subprocess
 import sys
-import warnings
 
-from .collect import InstructorError
-from .sandbox.bwrap import SandboxUnavailable
-from .sandbox.limits import Limits
+from .run.startup import skip_iri_checker
 
+skip_iri_checker()  # before anything imports nbformat
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("release", help="regenerate solutions/source and exercises/ "
-                                        "(nbgrader generate_assignment)")
-    grade = commands.add_parser("grade", help="grade a class of submissions")
-    grade.add_argument("submissions", help="nbgrader submitted/ folder (or its course root), "
-                                           "or a folder of uploaded .zip/.ipynb files")
-    grade.add_argument("--out", required=True, help="results folder")
-    grade.add_argument("--jobs", type=int, default=None,
-                       help="notebooks graded at once (default: every core)")
-    grade.add_argument("--assignment", action="append",
-                       help="grade only this assignment (repeatable)")
-    grade.add_argument("--student", action="append", help="grade only this student "
-                       "(repeatable)")
-    grade.add_argument("--force", action="store_true",
-                       help="grade again even what is already graded")
-    grade.add_argument("--nbgrader-config", default=None,
-                       help="the course's nbgrader_config.py (due dates, late penalties); "
-                            "default: the one in the course root, if any")
-    grade.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per cell")
-    grade.add_argument("--timeout", type=float, default=240.0, help="seconds per notebook")
-    grade.add_argument("--memory", type=int, default=2048, help="MiB per notebook")
-    grade.add_argument("--processes", type=int, default=16,
-                       help="processes and threads per notebook")
-    grade.add_argument("--unsandboxed", action="store_true",
-                       help="run student code WITHOUT an operating-system sandbox (only "
-                            "where none can be made, and only for code you trust)")
-    grade.add_argument("--cluster", default=None, metavar="ADDRESS",
-                       help="grade on a Dask cluster: a scheduler's address "
-                            "(tcp://host:8786), or `local` to start one on this machine")
-    grade.add_argument("--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
+from .run.cli import main  # noqa: E402
 
-    if args.command == "release":
-        # The build lives with solutions/; the grader imports nothing of it.
-        return subprocess.run([sys.executable, "-m", "solutions.build"]).returncode
-    if args.jobs is not None and args.jobs < 1:
-        parser.error("--jobs must be at least 1")
-    warnings.filterwarnings("ignore", module="nbformat")  # MissingIDField on old notebooks
-    from . import grade as grading
-
-    limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.timeout,
-                    memory_mb=args.memory, processes=args.processes)
-    try:
-        outcome = grading.run(args.submissions, args.out, jobs=args.jobs, limits=limits,
-                              assignments=args.assignment, students=args.student,
-                              force=args.force, progress=not args.quiet,
-                              unsandboxed=args.unsandboxed,
-                              nbgrader_config=args.nbgrader_config, cluster=args.cluster)
-    except (InstructorError, SandboxUnavailable) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: graded notebooks are saved; run the same command again to "
-              "finish", file=sys.stderr)
-        return 130
-    if outcome.enforcement:
-        print(f"sandbox: {outcome.enforcement}")
-    for note in outcome.notes:
-        print(note)
-    print(f"graded {outcome.graded} notebooks ({outcome.skipped} unchanged, kept) -> "
-          f"{args.out}/grades.csv")
-    for student, assignment, message in outcome.grader_failures:
-        print(f"not graded (grader failure, run again): {student}/{assignment}: {message}",
-              file=sys.stderr)
-    for name in outcome.unattributed:
-        print(f"not attributed: {name}", file=sys.stderr)
-    return 0
-
-
+# A Dask worker started by `--cluster local` imports this module again (multiprocessing's
+# spawn) under another name: only the command runs main.
 if __name__ == "__main__":
     sys.exit(main())

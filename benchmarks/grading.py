@@ -23,13 +23,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course import SOURCE, Course
-from autograder.nbgrader_setup import alembic_on_path
+from autograder.grading.course import SOURCE, Course
+from autograder.outputs.gradebook import alembic_on_path
 from solutions.build.release import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 # The contract's assignments that have a source notebook, with their graded functions.
-FUNCTIONS = {name: source.functions for name, source in Course().assignments.items()}
+FUNCTIONS = {name: source.functions for name, source in Course.load().assignments.items()}
 ASSIGNMENTS = sorted(FUNCTIONS)
 
 WRONG = """

@@ -1,9 +1,9 @@
 """Shared helpers of the grading tests: build a variant of a notebook, grade it."""
 
-import atexit
 import contextlib
 import copy
 import dataclasses
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +11,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import scoring
 from autograder.contract import assignment_of
-from autograder.course import SOURCE
-from autograder.sandbox import bwrap, runner
+from autograder.grading import notebook as grading
+from autograder.grading.course import SOURCE, Course
+from autograder.sandbox import bwrap, process
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.runner import SandboxPool
-from autograder.submission import SourceNotebook
-from solutions import reference
+from autograder.sandbox.process import SandboxPool
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
@@ -29,14 +27,24 @@ _pools = {}
 __all__ = ["assignment_of"]
 
 
+@functools.cache
+def course_of_this_checkout():
+    return Course.load()
+
+
 def pool(limits=FAST):
     """One sandbox pool per test process and set of limits (a sandbox holds the memory
     and process limits it was started with)."""
     key = dataclasses.astuple(limits)
     if key not in _pools:
         _pools[key] = SandboxPool(limits, spare=1)
-        atexit.register(_pools[key].close)
     return _pools[key]
+
+
+def close_pools():
+    """Stop the sandboxes started ahead (conftest.py, at the end of the session)."""
+    while _pools:
+        _pools.popitem()[1].close()
 
 
 @contextlib.contextmanager
@@ -45,7 +53,7 @@ def watched_pool(limits):
     as root (the sandbox then runs as root's own user in its user namespace: only the
     memory bounds are under test)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runner, "control_groups", lambda: None)
+        patch.setattr(process, "control_groups", lambda: None)
         patch.setattr(bwrap, "sandbox_uid", lambda has_cgroups: None)
         sandboxes = SandboxPool(limits, spare=0)
         try:
@@ -59,6 +67,19 @@ def bounded_pool(bound, limits):
     """`usual`: the pool this user gets (a cgroup as root here); `memory watch`: the
     pool of `watched_pool`. A context manager either way."""
     return contextlib.nullcontext(pool(limits)) if bound == "usual" else watched_pool(limits)
+
+
+class _NoHost:
+    """The host of a sandbox test whose cells ask for neither checks nor references."""
+
+    def judge(self, name, suite, call):
+        raise AssertionError(f"a sandbox test asked to judge {name}")
+
+    def reference(self, name, args):
+        raise AssertionError(f"a sandbox test asked for the reference {name}")
+
+
+NO_HOST = _NoHost()
 
 
 def source_notebook(assignment):
@@ -78,9 +99,9 @@ def with_answer(nb, grade_id, code):
 def grade(assignment, nb, limits=FAST, sandboxes=None):
     """Grade one notebook in the sandbox (from `sandboxes`, a SandboxPool, if given):
     {function: ItemResult}."""
-    source = SourceNotebook.load(assignment, SOURCE / assignment / f"{assignment}.ipynb")
-    items, _, _ = scoring.grade(source, nbformat.from_dict(nb), reference, limits,
-                                sandboxes or pool(limits))
+    course = course_of_this_checkout()
+    items, _, _ = grading.grade(course, course.assignments[assignment], nbformat.from_dict(nb),
+                                limits, sandboxes or pool(limits))
     return {i.item: i for i in items}
 
 

@@ -16,7 +16,16 @@ from .cases import Suite
 # metadata (the instructor's copy, never the student's upload).
 METADATA_KEY = "rnn_course"
 # The module the hidden tests import; the sandbox serves its own stand-in.
-HIDDEN_TESTS_MODULE = "autograder.hidden_tests"
+HIDDEN_TESTS_MODULE = "autograder.grading.hidden_tests"
+# What a student finds in place of each answer (nbgrader's ClearSolutions.code_stub): the
+# release writes it and the grader's gradebook registers it; the message is what a test
+# shows until the function is written.
+ANSWER_STUB = ('# YOUR CODE HERE\n'
+               'raise NotImplementedError("not written yet: replace this line with your code")')
+# How close an answer must be to the reference (numpy.isclose), unless a function says
+# otherwise; the visible tests use the same (the build writes these values into them).
+RTOL = 1e-6
+ATOL = 1e-8
 MAIN_POINTS = 2
 EDGE_POINTS = 1
 
@@ -34,8 +43,8 @@ class GradedFunction:
     assignment: str
     outputs: tuple
     deps: tuple = ()
-    rtol: float = 1e-6
-    atol: float = 1e-8
+    rtol: float = RTOL
+    atol: float = ATOL
     no_warnings: bool = False  # e.g. sigmoid must not overflow for |z| up to 1000
 
     @property
@@ -120,10 +129,9 @@ _ALL = [
 ]
 
 GRADED = {f.name: f for f in _ALL}
-ASSIGNMENTS = {}
+ASSIGNMENTS: dict[str, tuple[str, ...]] = {}
 for _f in _ALL:
-    ASSIGNMENTS.setdefault(_f.assignment, []).append(_f.name)
-ASSIGNMENTS = {a: tuple(names) for a, names in ASSIGNMENTS.items()}
+    ASSIGNMENTS[_f.assignment] = (*ASSIGNMENTS.get(_f.assignment, ()), _f.name)
 
 
 def assignment_of(name):

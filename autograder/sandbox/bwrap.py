@@ -4,8 +4,8 @@ Each sandbox gets new user, PID, mount, IPC, UTS and network namespaces, a
 read-only view of the system and of the Python environment, an empty
 writable home, /tmp and /dev/shm of its own (in memory, 256 MiB each),
 `/proc` of its own PID namespace, and a seccomp filter (`seccomp.py`). It
-sees nothing else: not the course's repository (only its
-`autograder` package, which holds no answers), not `solutions/`, not the
+sees nothing else: not the folder the grader is installed in (only its
+`autograder` package, which holds no answers), so not `solutions/`, not the
 results, not other submissions, not the instructor's home. When its PID 1
 dies, the kernel kills every process it started.
 
@@ -25,9 +25,10 @@ import sysconfig
 from pathlib import Path
 
 from . import seccomp
+from .errors import SandboxUnavailable
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "autograder"
+PACKAGE = Path(__file__).resolve().parents[1]  # autograder/: the grader, no answers
+IMPORT_ROOT = PACKAGE.parent  # the sandbox's Python imports the package from here
 HOME = "/home/student"
 # Every folder a sandbox may write, each a tmpfs: what a notebook writes costs its memory
 # limit (a cgroup or the memory watch counts it), never the machine's disk.
@@ -43,10 +44,6 @@ HOW_TO_GET_ONE = (
     "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`). macOS has no such "
     "sandbox: grade on Linux. To run student code without a sandbox anyway (only for "
     "code you trust), pass --unsandboxed.")
-
-
-class SandboxUnavailable(RuntimeError):
-    """No sandbox can be made on this machine."""
 
 
 def sandbox_uid(has_cgroups):
@@ -67,7 +64,8 @@ def package_folders():
 def _environment_paths():
     """The read-only Python environment: its prefixes and the package folders on the
     import path. Never the working folder or a script's folder (sys.path[0]), which
-    may be the instructor's home, nor the course's repository (its `solutions/`)."""
+    may be the instructor's home, nor the folder the grader is installed in (a
+    checkout's `solutions/`), except a virtual environment kept there."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              os.path.dirname(os.path.realpath(sys.executable))}
     paths.update(p for p in sysconfig.get_paths().values() if p)
@@ -75,10 +73,10 @@ def _environment_paths():
     kept = set()
     for path in paths:
         for candidate in {path, os.path.realpath(path)}:
-            inside_repo = Path(candidate) == ROOT or ROOT in Path(candidate).parents
-            if inside_repo and not candidate.startswith(str(ROOT / ".venv")):
+            inside = Path(candidate) == IMPORT_ROOT or IMPORT_ROOT in Path(candidate).parents
+            if inside and not candidate.startswith(str(IMPORT_ROOT / ".venv")):
                 continue
-            if Path(candidate) in ROOT.parents or candidate == "/":
+            if Path(candidate) in IMPORT_ROOT.parents or candidate == "/":
                 continue
             kept.add(candidate)
     # Nested paths are covered by their outermost bind.

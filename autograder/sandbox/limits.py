@@ -16,6 +16,7 @@ process count and memory are enforced by the kernel, in one of two ways:
 import itertools
 import os
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def _own_path(controller):
     return None
 
 
-class _Cgroups:
+class _Cgroups(ABC):
     """Control-group folders for sandboxes, reused once their processes are gone:
     making and removing a memory cgroup costs the kernel more than a sandbox's start."""
 
@@ -68,6 +69,18 @@ class _Cgroups:
         except (OSError, ValueError):
             pass
         return 0
+
+    @abstractmethod
+    def _make(self) -> list[Path]:
+        """New folders for one sandbox."""
+
+    @abstractmethod
+    def _limit(self, folders: list[Path], limits: Limits) -> None:
+        """Write the limits into a sandbox's folders."""
+
+    @abstractmethod
+    def _events(self, folders: list[Path]) -> Path:
+        """The file that counts the kernel's kills for memory."""
 
 
 def _empty(folder):
@@ -214,7 +227,7 @@ class MemoryWatch:
             names = [name for name in os.listdir(self.proc) if name.isdigit()]
         except OSError:  # the sandbox is gone
             return 0
-        total, memfds = 0, set()
+        total, memfds = 0, set[tuple[int, int]]()
         for name in names:
             total += self._mapped_kb(name) + self._memfds_kb(name, memfds)
         for folder in self.folders:

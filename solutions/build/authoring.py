@@ -23,12 +23,21 @@ import jupytext
 import nbformat
 import numpy as np
 
-from autograder.contract import ASSIGNMENTS, GRADED, HIDDEN_TESTS_MODULE, METADATA_KEY, Case
+from autograder.contract import (
+    ASSIGNMENTS,
+    ATOL,
+    GRADED,
+    HIDDEN_TESTS_MODULE,
+    METADATA_KEY,
+    RTOL,
+    Case,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTHORED = ROOT / "solutions" / "notebooks"
 SOURCE = ROOT / "solutions" / "source"
 VISIBLE_HELPERS = Path(__file__).with_name("visible_helpers.py")
+TOLERANCES = "from autograder.contract import ATOL, RTOL  # the build writes the values in instead"
 
 
 def _meta(grade_id, *, solution=False, grade=False, locked=True, points=None, intent=None):
@@ -149,6 +158,16 @@ def _test_cells(name, visible):
     return cells
 
 
+def visible_helpers():
+    """The helpers cell: visible_helpers.py with the grader's tolerances written in (a
+    student's notebook imports nothing of the course)."""
+    text = VISIBLE_HELPERS.read_text()
+    if TOLERANCES not in text:
+        raise ValueError(f"{VISIBLE_HELPERS} must import the tolerances as: {TOLERANCES}")
+    values = f"RTOL, ATOL = {RTOL!r}, {ATOL!r}  # the grader's tolerances"
+    return text.replace(TOLERANCES, values).strip()
+
+
 def _expand_cases(source):
     return "\n".join(expand_case(line) if line.startswith("#: case") else line
                      for line in source.split("\n"))
@@ -175,8 +194,7 @@ def build_source(authored_path):
         elif "tests" in meta:
             cells += _test_cells(meta["tests"], _expand_cases(cell.source))
         elif "helpers" in meta:
-            helpers = VISIBLE_HELPERS.read_text().strip()
-            cells.append(nbformat.v4.new_code_cell(helpers, metadata=_meta(locked_id)))
+            cells.append(nbformat.v4.new_code_cell(visible_helpers(), metadata=_meta(locked_id)))
         else:
             cells.append(nbformat.v4.new_code_cell(cell.source, metadata=_meta(locked_id)))
     nb = nbformat.v4.new_notebook(cells=cells)

@@ -1,14 +1,32 @@
 """Release: solutions/ -> solutions/source -> exercises/, through nbgrader."""
 
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-from autograder.nbgrader_setup import nbgrader_api
+from autograder.contract import ANSWER_STUB
 
 from . import authoring
 
 EXERCISES = authoring.ROOT / "exercises"
+
+
+def nbgrader_api(root):
+    """nbgrader's API on a course folder `root`, with the course's answer stub."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    # nbgrader checks its gradebook's schema by running `alembic`, found on PATH.
+    bindir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = f"sqlite:///{Path(root) / 'gradebook.db'}"
+    config.ClearSolutions.code_stub = {"python": ANSWER_STUB}
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
 def generate(names, source_dir, out_dir):

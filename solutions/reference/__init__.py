@@ -1,9 +1,5 @@
-"""NumPy reference implementations of every graded exercise function.
-
-``FUNCTIONS`` maps each assignment (chapter notebook name) to its graded
-functions, in the order of the course specification (`autograder.contract`).
-"""
-from autograder.contract import ASSIGNMENTS
+"""NumPy reference implementations of every graded exercise function (the graded
+functions per assignment are the contract's, `autograder.contract.ASSIGNMENTS`)."""
 
 from .bidirectional import bilstm_forward, reverse_sequences
 from .bptt import (
@@ -40,13 +36,10 @@ from .recurrence import (
 )
 from .vanishing_gradients import clip_by_global_norm, gradient_norms, tanh_jacobian
 
-# The graded functions per assignment, as the course contract lists them.
-FUNCTIONS = ASSIGNMENTS
 # Ungraded code a notebook provides in a locked cell, which its answers may call.
 PROVIDED = {"05_bidirectional": ("lstm_states",)}
 
 __all__ = [
-    "FUNCTIONS",
     "adam_step",
     "bilstm_forward",
     "clip_by_global_norm",

@@ -1,0 +1,83 @@
+"""One notation everywhere: the chapters and notebooks use none of the retired symbols.
+
+The course specification fixes one notation ("One notation everywhere"): math steps
+are numbered from 1 (`x_1 .. x_T`, `h_0` the initial state) and code indexes from 0
+(`x[:, t-1]` holds `x_t`); `a_t` is a pre-activation, `z_t` the output logits, `E` the
+loss, `ℓ_n` the length of sequence `n`. Each pattern below is a way of writing that
+the rule retires; the test reads the math of every chapter page and authored notebook
+(the text between `$` signs) and the notation page's tables.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository
+CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md")) + [ROOT / "book" / "notation.md",
+                                                               ROOT / "book" / "intro.md"]
+NOTEBOOKS = sorted((ROOT / "solutions" / "notebooks").glob("[0-9][0-9]_*.py"))
+
+# (pattern inside math, why it is retired)
+RETIRED_MATH = [
+    (r"\\partial\s*L\b", "the loss is E, not L"),
+    (r"(?<![\\\w])L\s*=\s*v\^", "the loss is E, not L"),
+    (r"(?<![\\\w])L_n\b|(?<![\\\w])L\s*-\s*1\b|_\{L\b|_\{?L\}?(?![a-zA-Z])",
+     "a sequence length is \\ell_n (or \\ell), not L"),
+    (r"(?<![\\\w])[xy]_\{?0\}?\s*,\s*\\dots", "steps are numbered from 1: x_1, ..., x_T"),
+    (r"(?<![\\\w])x_\{?0\}?(?![\d])", "steps are numbered from 1: x_1 is the first input"),
+    (r"_\{-1\}", "steps are numbered from 1 and the initial state is h_0"),
+    (r"\\overleftarrow\{h\}_\{?0\}?(?![\d])",
+     "the backward LSTM's final state is at step 1, not 0"),
+    (r"(?<![\\\w])z_t\s*=\s*W_x|\\tanh\(z_t\)", "the pre-activation is a_t; z_t is the logits"),
+    (r"(?<![\\\w])z_\{t,\s*i\}", "the pre-activation is a_t; z_t is the logits"),
+]
+# Patterns in the code-index column of the notation tables: code indexes from 0.
+RETIRED_CODE = [
+    (r"`(x|hs|cs|logits|ys)\[:, t\]`", "x_t is x[:, t-1] (code indexes from 0)"),
+    (r"`targets\[n, t\]`", "y*_{n,t} is targets[n, t-1] (code indexes from 0)"),
+]
+# Jupytext comments: drop the leading "# " so that notebook markdown reads as Markdown.
+_COMMENT = re.compile(r"^# ?", re.M)
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|```\{math\}(.+?)```", re.S)
+
+
+def math_of(path):
+    """Every math fragment of a chapter page or authored notebook, with its line number."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".py":
+        text = _COMMENT.sub("", text)
+    for match in _MATH.finditer(text):
+        fragment = next(group for group in match.groups() if group is not None)
+        yield text.count("\n", 0, match.start()) + 1, fragment
+
+
+@pytest.mark.parametrize("path", CHAPTERS + NOTEBOOKS, ids=lambda p: p.name)
+def test_math_uses_no_retired_symbol(path):
+    found = [f"{path.name}:{line}: `{fragment.strip()[:80]}`: {why}"
+             for line, fragment in math_of(path)
+             for pattern, why in RETIRED_MATH if re.search(pattern, fragment)]
+    assert not found, "retired notation (see book/notation.md):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("path", CHAPTERS + NOTEBOOKS, ids=lambda p: p.name)
+def test_code_indices_follow_the_math(path):
+    text = path.read_text(encoding="utf-8")
+    found = [f"{path.name}: {m.group(0)}: {why}" for pattern, why in RETIRED_CODE
+             for m in re.finditer(pattern, text)]
+    assert not found, "\n".join(found)
+
+
+def test_the_retired_patterns_catch_what_they_retire():
+    """Each pattern recognises the notation it retires and leaves the current one alone."""
+    retired = [r"\frac{\partial L}{\partial h_t}", r"L_n", r"h_{L-1}", r"x_0, \dots, x_t",
+               r"\overrightarrow{h}_{-1}", r"\overleftarrow{h}_0", r"h_t = \tanh(z_t)",
+               r"z_{t,i}", r"L = v^\top h_T"]
+    current = [r"\frac{\partial E}{\partial h_t}", r"\ell_n", r"\overrightarrow{h}_{\ell}",
+               r"x_1, \dots, x_t", r"h_0", r"\overleftarrow{h}_1", r"h_t = \tanh(a_t)",
+               r"z_t = h_t W_y^\top + b_y", r"\mathrm{LSTM}",
+               r"x_{10}", r"\overleftarrow{h}_{\ell_n + 1}"]
+    for fragment in retired:
+        assert any(re.search(p, fragment) for p, _ in RETIRED_MATH), fragment
+    for fragment in current:
+        assert not any(re.search(p, fragment) for p, _ in RETIRED_MATH), fragment

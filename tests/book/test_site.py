@@ -1,0 +1,315 @@
+"""The built site, read as files (no browser): links, leaks, alt text, downloads.
+
+Reads ``_build/html`` as built by ``python3 dev.py book`` (``dev.py test`` builds it
+before running pytest).
+"""
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+import yaml
+from grading_helpers import EXERCISES, ROOT, SITE, toc_pages
+from release_helpers import LEAK_MARKERS, solution_lines
+
+from autograder.contract import ASSIGNMENTS
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built_site():
+    if not (SITE / "index.html").is_file():
+        pytest.fail("_build/html is missing: build the book first (python3 dev.py book)")
+
+
+BOOK_PAGES = [f"{page}.html" for page in toc_pages()]
+NOTEBOOKS = sorted(p.name for p in EXERCISES.glob("*.ipynb"))
+CHAPTERS = {f"book/{Path(name).stem}.html": name for name in NOTEBOOKS}
+
+
+class Page(HTMLParser):
+    """What the checks need from one HTML file."""
+
+    LINK_ATTRIBUTES = ("href", "src", "data", "poster")
+
+    def __init__(self, path):
+        super().__init__(convert_charrefs=True)
+        self.path = path
+        self.ids = set()
+        self.links = []          # (tag, attribute, value, rel)
+        self.images = []         # (src, alt or None)
+        self.exercise_links = []  # href of every <a> inside <section id="exercise">
+        self.code = []           # the text of every <pre> block
+        self.text = []           # all text
+        self._pre = 0
+        self._exercise_depth = 0
+        self.feed(path.read_text(encoding="utf-8"))
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for key in ("id", "name" if tag == "a" else None):
+            if key and attributes.get(key):
+                self.ids.add(attributes[key])
+        for key in self.LINK_ATTRIBUTES:
+            if attributes.get(key) is not None:
+                self.links.append((tag, key, attributes[key], attributes.get("rel") or ""))
+        if tag == "img":
+            self.images.append((attributes.get("src"), attributes.get("alt")))
+        if tag == "pre":
+            self._pre += 1
+            self.code.append("")
+        if tag == "section":
+            if self._exercise_depth:
+                self._exercise_depth += 1
+            elif attributes.get("id") == "exercise":
+                self._exercise_depth = 1
+        if tag == "a" and self._exercise_depth and attributes.get("href"):
+            self.exercise_links.append((attributes["href"], attributes.get("class", "")))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in ("pre", "section"):
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "pre" and self._pre:
+            self._pre -= 1
+        if tag == "section" and self._exercise_depth:
+            self._exercise_depth -= 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._pre:
+            self.code[-1] += data
+
+
+@pytest.fixture(scope="module")
+def pages():
+    """Every HTML file of the site, parsed, by its path in the site.
+
+    The themes also copy Jinja templates named *.html into _static/
+    (webpack-macros.html); those are never served as pages, so links are checked
+    only on the pages outside the _-folders, but leaks are looked for in all.
+    """
+    return {p.relative_to(SITE).as_posix(): Page(p) for p in sorted(SITE.rglob("*.html"))}
+
+
+def is_page(path):
+    return not Path(path).parts[0].startswith("_")
+
+
+def is_external(url):
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc)  # http(s), mailto, data, javascript, //host
+
+
+def resolve(page, url):
+    """(site-relative path of the target file, fragment) of a relative link on page."""
+    parts = urlsplit(url)
+    if not parts.path:
+        return page, unquote(parts.fragment)
+    target = (SITE / page).parent / unquote(parts.path)
+    try:
+        relative = target.resolve().relative_to(SITE.resolve())
+    except ValueError:
+        return None, None  # outside the site
+    if (SITE / relative).is_dir():
+        relative = relative / "index.html"
+    return relative.as_posix(), unquote(parts.fragment)
+
+
+# --- links -------------------------------------------------------------------------------------
+
+def test_the_site_has_the_pages_of_the_toc(pages):
+    for page in BOOK_PAGES:
+        assert page in pages, f"{page} (from _toc.yml) was not built"
+
+
+def test_no_broken_internal_link(pages):
+    broken = []
+    for page, parsed in pages.items():
+        if not is_page(page):
+            continue
+        for tag, attribute, url, _ in parsed.links:
+            if not url or is_external(url):
+                continue
+            target, fragment = resolve(page, url)
+            if target is None:
+                broken.append(f"{page}: <{tag} {attribute}={url!r}> points outside the site")
+            elif not (SITE / target).is_file():
+                broken.append(f"{page}: <{tag} {attribute}={url!r}>: no file {target}")
+            elif fragment and target.endswith(".html") and fragment not in pages[target].ids:
+                broken.append(f"{page}: <{tag} {attribute}={url!r}>: {target} has no "
+                              f"id {fragment!r}")
+    assert not broken, f"{len(broken)} broken link(s):\n" + "\n".join(broken)
+
+
+def test_the_site_loads_nothing_from_another_host(pages):
+    """Scripts, styles, fonts and images all come from the site, so it works offline."""
+    not_fetched = {"canonical", "alternate", "author", "license"}  # <link rel=...> mere URLs
+    external = []
+    for page, parsed in pages.items():
+        if not is_page(page):
+            continue
+        for tag, attribute, url, rel in parsed.links:
+            remote = urlsplit(url).scheme in ("http", "https") or url.startswith("//")
+            if remote and tag != "a" and not (tag == "link" and set(rel.split()) <= not_fetched):
+                external.append(f"{page}: <{tag} {attribute}={url!r}>")
+    assert not external, "the site loads from another host:\n" + "\n".join(external)
+
+
+# --- leaks -------------------------------------------------------------------------------------
+
+def distinctive_solution_lines():
+    """Reference-solution lines (tests/test_release.solution_lines) worth looking for.
+
+    A bare control-flow header such as ``for t in range(T):`` is no answer on its
+    own, and the book's PyTorch code legitimately loops over time the same way.
+    """
+    header = re.compile(r"^(for|if|elif|else|while|with|try|except)\b.*:$")
+    lines = set()
+    for functions in ASSIGNMENTS.values():
+        for name in functions:
+            for line in solution_lines(name):
+                if not (header.match(line) and "np." not in line):
+                    lines.add((name, line))
+    return sorted(lines)
+
+
+SOLUTION_LINES = distinctive_solution_lines()
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def fenced_code(markdown):
+    """The code blocks of a MyST page (code-cell and plain fences)."""
+    blocks, current, fence = [], None, None
+    for line in markdown.splitlines():
+        match = FENCE.match(line)
+        if current is None and match:
+            current, fence = [], match.group(1)
+        elif current is not None and line.strip().startswith(fence) and \
+                line.strip().strip(fence[0]) == "":
+            blocks.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return "\n".join(blocks)
+
+
+def code_of(path, text, pages):
+    """The text of a shipped file in which an answer would be a leak.
+
+    Prose may state an equation in code formatting (the exercises do, by design:
+    tests/test_release.py checks their code cells), so in pages and notebooks only
+    code counts; every other file counts whole.
+    """
+    relative = path.relative_to(SITE).as_posix()
+    if path.suffix == ".html":
+        return "\n".join(pages[relative].code)
+    if path.suffix == ".ipynb":
+        nb = nbformat.reads(text, as_version=4)
+        return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    if path.suffix == ".md":
+        return fenced_code(text)
+    return text
+
+
+def shipped_files():
+    return sorted(p for p in SITE.rglob("*") if p.is_file())
+
+
+def test_no_solution_and_no_hidden_test_anywhere_in_the_site(pages):
+    assert SOLUTION_LINES, "no reference lines to look for"
+    leaks = []
+    files = shipped_files()
+    assert any(p.suffix == ".ipynb" for p in files) and any("_sources" in p.parts for p in files)
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        relative = path.relative_to(SITE).as_posix()
+        # Markers anywhere, also in a page's text (where markup may split them).
+        searched = [text]
+        if path.suffix == ".html":
+            searched.append("".join(pages[relative].text))
+        for marker in LEAK_MARKERS:
+            if any(marker in s for s in searched):
+                leaks.append(f"{relative}: contains {marker!r}")
+        code = code_of(path, text, pages)
+        for name, line in SOLUTION_LINES:
+            if line in code:
+                leaks.append(f"{relative}: a line of the reference {name}: {line}")
+    assert not leaks, "the published site leaks answers:\n" + "\n".join(leaks)
+
+
+# --- images and downloads ----------------------------------------------------------------------
+
+def test_every_image_has_alt_text(pages):
+    missing = [f"{page}: <img src={src!r}>" for page, parsed in pages.items()
+               if page in BOOK_PAGES for src, alt in parsed.images if not (alt or "").strip()]
+    assert any(parsed.images for page, parsed in pages.items() if page in CHAPTERS)
+    assert not missing, "images without alt text:\n" + "\n".join(missing)
+
+
+def test_every_notebook_has_a_chapter():
+    assert NOTEBOOKS, "exercises/ is empty"
+    for page in CHAPTERS:
+        assert page in BOOK_PAGES, f"exercises/{CHAPTERS[page]} has no chapter {page} in _toc.yml"
+
+
+@pytest.mark.parametrize("page", sorted(CHAPTERS))
+def test_chapter_links_its_notebook_in_its_exercise_section(pages, page):
+    name = CHAPTERS[page]
+    links = [href for href, cls in pages[page].exercise_links
+             if "download" in cls.split() and Path(urlsplit(href).path).name == name]
+    assert links, f"{page}: its Exercise section has no download link to {name}"
+    for href in links:
+        target, _ = resolve(page, href)
+        assert target and (SITE / target).read_bytes() == (EXERCISES / name).read_bytes(), (
+            f"{page} links {href}, which is not exercises/{name}: rebuild the book")
+        # And the notebook is a valid one.
+        json.loads((SITE / target).read_text())
+
+
+# --- the repository's buttons -------------------------------------------------------------------
+
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+
+
+def _hrefs(parsed):
+    return [value for tag, key, value, _ in parsed.links if tag == "a" and key == "href"]
+
+
+@pytest.mark.parametrize("page", BOOK_PAGES)
+def test_every_page_links_the_repository_its_issues_and_its_source(pages, page):
+    url = REPOSITORY["url"].rstrip("/")
+    hrefs = _hrefs(pages[page])
+    assert url in hrefs, f"{page}: no repository button"
+    assert any(h.startswith(f"{url}/issues/new?") for h in hrefs), f"{page}: no issue button"
+    sources = [h for h in hrefs if "_sources/" in h and h.endswith(".md")]
+    assert sources, f"{page}: no download button for its source"
+    for href in sources:
+        target, _ = resolve(page, href)
+        assert target and (SITE / target).read_bytes() == (ROOT / page).with_suffix(
+            ".md").read_bytes(), f"{page}: {href} is not its source"
+
+
+@pytest.mark.parametrize("page", sorted(CHAPTERS))
+def test_chapters_launch_on_binder_from_the_repository(pages, page):
+    owner_and_name = urlsplit(REPOSITORY["url"]).path.strip("/")
+    source = Path(page).with_suffix(".md").as_posix()
+    expected = (f"https://mybinder.org/v2/gh/{owner_and_name}/{REPOSITORY['branch']}"
+                f"?urlpath=lab/tree/{source}")
+    assert expected in _hrefs(pages[page]), f"{page}: no Binder launch button for {source}"
+    assert (ROOT / source).is_file()
+
+
+def test_start_page_tells_a_student_how_to_work(pages):
+    """Set up, download and open, check (validate or restart and run all), submit, fix."""
+    text = " ".join("".join(pages[BOOK_PAGES[0]].text).split())
+    for needed in ("pip install -r requirements/student.txt", "jupyter lab", "Download",
+                   "nbgrader validate", "Restart", "Run All", "submit", "A failing test",
+                   "Likely cause"):
+        assert needed in text, f"the start page no longer says {needed!r}"
