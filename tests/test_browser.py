@@ -150,67 +150,6 @@ def test_every_built_page_is_visited():
     assert built == sorted(PAGES)
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_is_clean(visit, path):
-    """No console error, no external request, every image loads, display math is typeset."""
-    v = visit(viewport={"width": 1280, "height": 900})
-    page = v.open(path)
-    broken = page.evaluate("""async () => {
-        const images = [...document.images];
-        for (const img of images) img.loading = "eager";
-        await Promise.all(images.map(img => img.decode().catch(() => null)));
-        return images.filter(img => !(img.complete && img.naturalWidth > 0))
-                     .map(img => img.getAttribute("src"));
-    }""")
-    assert broken == [], f"{path}: images that did not load: {broken}"
-    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
-
-    math = page.evaluate("""() => {
-        const blocks = [...document.querySelectorAll("div.math")];
-        return {
-            blocks: blocks.length,
-            untypeset: blocks.filter(d => !d.querySelector("mjx-container"))
-                             .map(d => d.textContent.trim().slice(0, 80)),
-            typeset: document.querySelectorAll('mjx-container[display="true"]').length,
-        };
-    }""")
-    assert math["untypeset"] == [], f"{path}: display math left untypeset: {math['untypeset']}"
-    assert math["typeset"] >= math["blocks"]
-    if path in CHAPTERS:
-        assert math["blocks"] > 0, f"{path}: a chapter without display math?"
-    text = page.inner_text("body")
-    assert "$$" not in text, f"{path}: raw $$ in the visible text"
-    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)  # e.g. a MathJax error
-
-    if path in CHAPTERS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{chapter_name(path)}.png"), full_page=True)
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_no_horizontal_scroll_at_phone_width(visit, path):
-    v = visit(viewport={"width": 375, "height": 740}, device_scale_factor=1, is_mobile=True,
-              has_touch=True)
-    page = v.open(path)
-    widths = page.evaluate("""() => ({
-        scroll: document.documentElement.scrollWidth,
-        client: document.documentElement.clientWidth,
-        culprits: [...document.querySelectorAll("body *")]
-            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .filter(e => !e.closest(".bd-sidebar-primary, .bd-sidebar-secondary, dialog"))
-            .slice(0, 5)
-            .map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className) : "")),
-    })""")
-    assert widths["scroll"] <= widths["client"] + 1, (
-        f"{path} scrolls sideways at 375 px: scrollWidth {widths['scroll']} > "
-        f"clientWidth {widths['client']}; widest elements: {widths['culprits']}")
-    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
-    if path in CHAPTERS:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{chapter_name(path)}-phone.png"),
-                        full_page=True)
-
-
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1,
          "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}
@@ -300,10 +239,90 @@ OUT_OF_THE_COLUMN = """(strict) => {
 }"""
 
 
-@pytest.mark.parametrize("path", [*BOOK_PAGES])
+def assert_fits_the_column(page, path, screen):
+    """The screen check of every page, run by the tests that open it at each size: at
+    1280x800 no figure, plot or display equation is cut off or hidden behind a sideways
+    scroll; on a 390x844 phone figures, plots and equations may scroll inside their own box,
+    but none is cut off and none reaches out of the text column."""
+    found = page.evaluate(OUT_OF_THE_COLUMN, screen == "laptop")
+    size = "1280x800" if screen == "laptop" else "390x844"
+    assert found["problems"] == [], (
+        f"{path} at {size}, in a text column of {found['column']} px:\n"
+        + "\n".join(found["problems"]))
+    if path in CHAPTERS:
+        assert found["count"] > 0, f"{path}: no figure, plot or equation found to check"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_clean(visit, path):
+    """No console error, no external request, every image loads, display math is typeset,
+    and at 1280x800 everything fits the text column (assert_fits_the_column)."""
+    v = visit(**LAPTOP)
+    page = v.open(path)
+    broken = page.evaluate("""async () => {
+        const images = [...document.images];
+        for (const img of images) img.loading = "eager";
+        await Promise.all(images.map(img => img.decode().catch(() => null)));
+        return images.filter(img => !(img.complete && img.naturalWidth > 0))
+                     .map(img => img.getAttribute("src"));
+    }""")
+    assert broken == [], f"{path}: images that did not load: {broken}"
+    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
+
+    math = page.evaluate("""() => {
+        const blocks = [...document.querySelectorAll("div.math")];
+        return {
+            blocks: blocks.length,
+            untypeset: blocks.filter(d => !d.querySelector("mjx-container"))
+                             .map(d => d.textContent.trim().slice(0, 80)),
+            typeset: document.querySelectorAll('mjx-container[display="true"]').length,
+        };
+    }""")
+    assert math["untypeset"] == [], f"{path}: display math left untypeset: {math['untypeset']}"
+    assert math["typeset"] >= math["blocks"]
+    if path in CHAPTERS:
+        assert math["blocks"] > 0, f"{path}: a chapter without display math?"
+    text = page.inner_text("body")
+    assert "$$" not in text, f"{path}: raw $$ in the visible text"
+    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)  # e.g. a MathJax error
+    assert_fits_the_column(page, path, "laptop")
+
+    if path in CHAPTERS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{chapter_name(path)}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_horizontal_scroll_at_phone_width(visit, path):
+    v = visit(viewport={"width": 375, "height": 740}, device_scale_factor=1, is_mobile=True,
+              has_touch=True)
+    page = v.open(path)
+    widths = page.evaluate("""() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+        culprits: [...document.querySelectorAll("body *")]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter(e => !e.closest(".bd-sidebar-primary, .bd-sidebar-secondary, dialog"))
+            .slice(0, 5)
+            .map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className) : "")),
+    })""")
+    assert widths["scroll"] <= widths["client"] + 1, (
+        f"{path} scrolls sideways at 375 px: scrollWidth {widths['scroll']} > "
+        f"clientWidth {widths['client']}; widest elements: {widths['culprits']}")
+    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
+    if path in CHAPTERS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{chapter_name(path)}-phone.png"),
+                        full_page=True)
+
+
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p not in REDIRECTS])
 def test_what_is_wider_than_a_phone_shows_that_it_scrolls(visit, path):
     """On a 390-px phone, an equation, figure or table wider than the screen scrolls
-    inside its own box, and that box shows it (a shadow at the edge that hides more)."""
+    inside its own box, and that box shows it (a shadow at the edge that hides more); no
+    figure, plot or equation is cut off or reaches out of the column (assert_fits_the_column)."""
     v = visit(**PHONE)
     page = v.open(path)
     hidden = page.evaluate("""() => {
@@ -322,23 +341,7 @@ def test_what_is_wider_than_a_phone_shows_that_it_scrolls(visit, path):
     assert hidden == [], (f"{path}: wider than a 390-px screen without a visible scroll "
                           f"affordance: {hidden}")
     assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
-
-
-@pytest.mark.parametrize("screen", ["laptop", "phone"])
-@pytest.mark.parametrize("path", [p for p in PAGES if p not in REDIRECTS])
-def test_figures_plots_and_equations_fit_the_column(visit, path, screen):
-    """At 1280x800 no figure, plot or display equation is cut off or hidden behind a
-    sideways scroll; on a 390x844 phone figures and plots may scroll inside their own box
-    (equations too), but none is cut off and none reaches out of the text column."""
-    v = visit(**(LAPTOP if screen == "laptop" else PHONE))
-    page = v.open(path)
-    found = page.evaluate(OUT_OF_THE_COLUMN, screen == "laptop")
-    size = "1280x800" if screen == "laptop" else "390x844"
-    assert found["problems"] == [], (
-        f"{path} at {size}, in a text column of {found['column']} px:\n"
-        + "\n".join(found["problems"]))
-    if path in CHAPTERS:
-        assert found["count"] > 0, f"{path}: no figure, plot or equation found to check"
+    assert_fits_the_column(page, path, "phone")
 
 
 def test_the_column_check_finds_what_is_cut_off_or_hidden(visit):
