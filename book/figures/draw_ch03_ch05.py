@@ -94,13 +94,13 @@ def ch03_long_range():
     # the long arc from "letters" to the blank
     arrow(ax, (xs[1], 0.3), (xs[12], 0.3), rad=-0.14, lw=2.0)
     ax.text((xs[1] + xs[12]) / 2, 1.95, "plural subject decides the verb: were", ha="center",
-            va="center", fontsize=11)
+            va="center", fontsize=12)
     ax.text((xs[1] + xs[12]) / 2, 1.6, "the blank is 11 steps after letters", ha="center", va="center",
-            fontsize=11, color="0.2")
+            fontsize=12, color="0.2")
     # short distractor arc from "city"
     arrow(ax, (xs[11], -0.3), (xs[12], -0.3), rad=0.6, lw=1.2, dashed=True, color="0.35")
     ax.text(xs[11] - 0.6, -0.95, "singular nouns in between (grey, dashed); the nearest one tempts: was",
-            ha="right", va="center", fontsize=11, color="0.2")
+            ha="right", va="center", fontsize=12, color="0.2")
     save(fig, "ch03_long_range.svg")
 
 

@@ -74,37 +74,37 @@ def ch06_lm_backward():
               (14.1, "masked\ncross-entropy", r"$y^\star$, mask")]
     for x, label, params in stages:
         fill = LIGHT if params else "white"
-        box(ax, x, yf, 2.2 if x > 1 else 1.4, 1.0, label, fill=fill, fontsize=12)
+        box(ax, x, yf, 2.2 if x > 1 else 1.4, 1.0, label, fill=fill, fontsize=12.5)
         if params:
-            ax.text(x, yf + 0.85, params, ha="center", va="center", fontsize=12)
+            ax.text(x, yf + 0.85, params, ha="center", va="center", fontsize=12.5)
     for (x0, _, _), (x1, _, _), name in zip(stages, stages[1:],
                                             [r"$c$", r"$x$", r"$h_1..h_T$", r"$z$"]):
         start = x0 + (0.7 if x0 < 1 else 1.1)
         arrow(ax, (start, yf), (x1 - 1.1, yf))
-        ax.text((start + x1 - 1.1) / 2, yf + 0.3, name, ha="center", va="center", fontsize=12)
+        ax.text((start + x1 - 1.1) / 2, yf + 0.3, name, ha="center", va="center", fontsize=12.5)
     arrow(ax, (15.2, yf), (15.9, yf))
     ax.text(16.0, yf, r"$E$", ha="left", va="center", fontsize=15)
     # h0 from the previous chunk, h_T to the next: carried, but no gradient crosses.
     arrow(ax, (7.1, 3.3), (7.1, yf + 0.5))
-    ax.text(6.9, 3.25, r"$h_0$ = last chunk's $h_T$", ha="right", va="center", fontsize=11)
+    ax.text(6.9, 3.25, r"$h_0$ = last chunk's $h_T$", ha="right", va="center", fontsize=12.5)
     arrow(ax, (8.2, yf + 0.3), (9.0, 3.1), rad=-0.2)
-    ax.text(9.1, 3.25, r"$h_T$ to the next chunk", ha="left", va="center", fontsize=11)
+    ax.text(9.1, 3.25, r"$h_T$ to the next chunk", ha="left", va="center", fontsize=12.5)
     # The backward pass, dashed, right to left.
     back = [(14.1, r"$dz = \frac{m}{M}(p - \mathrm{onehot}\,y^\star)$"),
             (10.5, r"$dW_y, db_y$"), (7.1, r"$dW_x, dW_h, db$"), (3.7, r"$d\mathbf{E}$")]
     for x, label in back:
         arrow(ax, (x, yf - 0.5), (x, yb + 0.35), dashed=True, color=BACK)
-        ax.text(x, yb - 0.05, label, ha="center", va="top", fontsize=12)
+        ax.text(x, yb - 0.05, label, ha="center", va="top", fontsize=12.5)
     for (x0, name), (x1, _) in zip([(14.1, r"$dz$"), (10.5, r"$dh_t$ from the output"),
                                     (7.1, r"$dx$")], back[1:]):
         arrow(ax, (x0 - 1.0, yb + 0.55), (x1 + 1.0, yb + 0.55), dashed=True, color=BACK)
-        ax.text((x0 + x1) / 2, yb + 0.85, name, ha="center", va="center", fontsize=11)
+        ax.text((x0 + x1) / 2, yb + 0.85, name, ha="center", va="center", fontsize=12.5)
     ax.text(7.1, yb - 0.85, "BPTT from $t = T$ to 1;\nnothing flows into $h_0$ (truncated)",
-            ha="center", va="top", fontsize=11, color="0.2")
-    ax.text(3.7, yb - 0.85, "repeated ids add up", ha="center", va="top", fontsize=11,
+            ha="center", va="top", fontsize=12.5, color="0.2")
+    ax.text(3.7, yb - 0.85, "repeated ids add up", ha="center", va="top", fontsize=12.5,
             color="0.2")
-    ax.text(13.4, -3.7, "then: clip by global norm, one Adam step per parameter",
-            ha="center", va="center", fontsize=11, color="0.2")
+    ax.text(12.9, -3.7, "then: clip by global norm, one Adam step per parameter",
+            ha="center", va="center", fontsize=12.5, color="0.2")
     save(fig, "ch06_lm_backward.svg")
 
 

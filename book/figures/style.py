@@ -10,7 +10,9 @@ shrinks it to the width of the page. `save` records the smallest text of each
 diagram in its SVG description and writes a minimum display width to
 book/_static/diagrams.css such that this text is at least PHONE_TEXT_PX pixels
 wide when shown; below that width the figure scrolls sideways instead of
-shrinking further (see course.css).
+shrinking further (see course.css). That width may not exceed the column of a
+laptop (column.py): a diagram whose text would need more is drawn narrower, or
+with larger text, or `save` refuses it.
 """
 
 import re
@@ -27,6 +29,8 @@ plt.rcParams["svg.fonttype"] = "path"
 plt.rcParams["font.family"] = "DejaVu Sans"
 plt.rcParams["font.size"] = 12
 plt.rcParams["mathtext.fontset"] = "dejavusans"
+
+from column import COLUMN_PX, PHONE_TEXT_PX  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CSS = HERE.parent / "_static" / "diagrams.css"
@@ -45,7 +49,6 @@ OUTPUT = dict(fill="white", ls="--")
 LOSS = dict(fill="#b8b8b8", ls="-")
 
 MIN_TEXT_PT = 11      # no text smaller than this in any diagram
-PHONE_TEXT_PX = 11    # the smallest text at its smallest display width, in CSS pixels
 
 
 def canvas(width, height, xlim, ylim):
@@ -112,6 +115,10 @@ def save(fig, name):
     width_pt = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
     # Text of s pt in a drawing W pt wide, shown w px wide, is s * w / W px tall.
     min_px = round(PHONE_TEXT_PX * width_pt / smallest)
+    if min_px > COLUMN_PX:
+        raise ValueError(f"{name}: its {smallest:g}-pt text needs {min_px} px to be "
+                         f"{PHONE_TEXT_PX} px tall, wider than the {COLUMN_PX}-px column: "
+                         "draw it narrower or with larger text")
     rules = dict(re.findall(r'img\[src\$="([^"]+)"\] \{ min-width: (\d+)px; \}',
                             CSS.read_text() if CSS.exists() else ""))
     rules[name] = str(min_px)

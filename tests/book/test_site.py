@@ -6,6 +6,7 @@ before running pytest).
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -313,3 +314,37 @@ def test_start_page_tells_a_student_how_to_work(pages):
                    "nbgrader validate", "Restart", "Run All", "submit", "A failing test",
                    "Likely cause"):
         assert needed in text, f"the start page no longer says {needed!r}"
+
+
+# --- the pages that list the course -------------------------------------------------------------
+
+TOC_CHAPTERS = [page for page in BOOK_PAGES if Path(page).name[:2].isdigit()]
+COUNTS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def _article(page):
+    """The page's own text and the targets of its links, without the navigation around it."""
+    html = (SITE / page).read_text(encoding="utf-8")
+    article = re.search(r'<article class="bd-article"[^>]*>(.*)</article>', html, re.S).group(1)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", article)).split())
+    targets = {resolve(page, href)[0] for href in re.findall(r'<a [^>]*href="([^"]*)"', article)
+               if not is_external(href)}
+    return text, targets
+
+
+@pytest.mark.parametrize("page", [BOOK_PAGES[0], "book/instructors.html"])
+def test_start_and_instructors_pages_name_every_chapter_and_notebook(page):
+    """Every chapter of _toc.yml is linked and every notebook of the contract is named, and
+    a count of the chapters in words ("six chapters") is the count of _toc.yml."""
+    assert page in BOOK_PAGES
+    text, targets = _article(page)
+    assert sorted(f"book/{name}.html" for name in ASSIGNMENTS) == sorted(TOC_CHAPTERS), (
+        "the contract's assignments and the chapters of _toc.yml differ")
+    unlinked = [chapter for chapter in TOC_CHAPTERS if chapter not in targets]
+    assert not unlinked, f"{page} does not link the chapters {unlinked}"
+    unnamed = [f"{name}.ipynb" for name in ASSIGNMENTS if f"{name}.ipynb" not in text]
+    assert not unnamed, f"{page} does not name the notebooks {unnamed}"
+    for count in re.findall(r"\b(\w+) chapters\b", text):
+        if count.lower() in COUNTS:
+            assert COUNTS.index(count.lower()) == len(TOC_CHAPTERS), (
+                f"{page} says {count} chapters; _toc.yml has {len(TOC_CHAPTERS)}")
