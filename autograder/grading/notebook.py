@@ -9,6 +9,8 @@ comes back as a result marked `grader_failure`.
 """
 
 
+import json
+
 import nbformat
 
 from ..contract import Status
@@ -94,6 +96,21 @@ def render_feedback(result: NotebookResult) -> None:
         result.assignment, result.score, result.max_score, result.late_penalty)
 
 
+def read_student_notebook(raw: bytes) -> nbformat.NotebookNode:
+    """A student's notebook as JSON, its cells as they are (`cells.student_cells` reads
+    them one by one: a broken cell costs that cell, not the notebook); an nbformat 3
+    notebook is converted by nbformat. ValueError when it is no notebook at all."""
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("it is not a JSON object")
+    if data.get("nbformat") != 4:
+        data = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    if not isinstance(data.get("cells"), list):
+        raise ValueError("it has no list of cells")
+    return nbformat.from_dict({"cells": data["cells"], "metadata": {}, "nbformat": 4,
+                               "nbformat_minor": 5})
+
+
 def grade_notebook(course: Course, job: Job, key: str, limits: Limits,
                    pool: SandboxPool) -> NotebookResult:
     """Grade one (student, assignment). The late penalty is applied afterwards, by the
@@ -104,9 +121,7 @@ def grade_notebook(course: Course, job: Job, key: str, limits: Limits,
         raw = read_notebook(job.path)
         if len(raw) > MAX_NOTEBOOK_BYTES:
             raise ValueError("the file is larger than 20 MB")
-        student_nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-        if not isinstance(student_nb.get("cells"), list):
-            raise ValueError("it has no list of cells")
+        student_nb = read_student_notebook(raw)
     except Exception as error:  # any unreadable file is the student's problem, recorded
         message = (f"{job.path.name} could not be read as a Jupyter notebook "
                    f"({type(error).__name__}: {str(error)[:200]})")

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from .errors import Died, Hang, ProtocolViolation
-from .protocol import HEADER, MAX_MESSAGE_BYTES, dumps, loads
+from .protocol import HEADER, MAX_MESSAGE_BYTES, dumps, loads_bounded
 
 CHUNK = 1 << 20
 
@@ -100,9 +100,9 @@ class Channel:
                                     f"at most {MAX_MESSAGE_BYTES >> 20} MiB)")
         self.budget.take(HEADER.size + size)
         try:
-            return loads(self._read(size, deadline, check, every))
+            return loads_bounded(self._read(size, deadline, check, every))
         except ValueError as error:
-            raise ProtocolViolation(str(error)) from None
+            raise ProtocolViolation(f"sent {error}") from None
 
     def close(self) -> None:
         self.sock.close()

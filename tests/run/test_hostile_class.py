@@ -27,7 +27,7 @@ from grading_helpers import ROOT, answer_source, source_notebook, with_answer
 
 pytestmark = pytest.mark.slow
 A = "01_recurrence"
-PEAK_BOUND_MIB = 1024
+PEAK_BOUND_MIB = 512  # measured here: 292 MiB with these attacks, 153 MiB for 16 honest notebooks
 SOCKET = ("import os, stat, struct, time\n"
           "fd = next(int(f) for f in os.listdir('/proc/self/fd')\n"
           "          if os.path.exists(f'/proc/self/fd/{f}')\n"
@@ -102,7 +102,7 @@ def hostile_notebooks():
     }
     notebooks = {(label, 10100 + k): (text if isinstance(text, str) else nbformat.writes(text))
                  for k, (label, text) in enumerate(cases.items())}
-    notebooks[("=HYPERLINK(\"http://x\")", 10200)] = nbformat.writes(nb)
+    notebooks[("=HYPERLINK(\"x\")", 10200)] = nbformat.writes(nb)
     return notebooks
 
 
@@ -160,7 +160,7 @@ def test_each_attack_ends_as_its_own_outcome(graded):
         assert all(r["status"] == "tampered" and "channel" in r["message"] for r in rows), rows
     assert outcome(graded, str(sid["noise"]), "softmax")["status"] == "ok"
     slow = outcome(graded, str(sid["slowref"]), "rnn_forward")
-    assert slow["status"] == "error" and "float64" in slow["message"], slow
+    assert slow["status"] == "error" and "at most 32768 numbers" in slow["message"], slow
     assert outcome(graded, str(sid["markdown"]), "softmax")["status"] == "ok"
     for broken in ("metalist", "metastr", "gradeanswer", "copiedtest", "markupid", "matrix"):
         rows = [r for r in graded["rows"] if r["student"] == str(sid[broken])]
