@@ -70,9 +70,10 @@ class Policy:
             return cls()
         from nbgrader.preprocessors import AssignLatePenalties
         from traitlets import TraitError
+        from traitlets.config import Config
 
         config = Path(config) if config else None
-        settings = read_config(config) if config else {}
+        settings = read_config(config) if config else Config()
         try:
             with importable_beside(config):
                 assigner = AssignLatePenalties(config=settings, log=_quiet_log())

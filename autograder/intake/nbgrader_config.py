@@ -30,11 +30,12 @@ def course_gradebook(course: Path | None, config: Path | None, settings) -> Path
     the config's own folder unless set (nbgrader runs in the course folder), else the
     course root. None: no course, or a gradebook that is not an sqlite file."""
     from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
 
     folder = config.parent if config else course
     if folder is None:
         return None
-    coursedir = CourseDirectory(config=settings)
+    coursedir = CourseDirectory(config=settings or Config())
     if "root" not in settings.get("CourseDirectory", {}):
         coursedir.root = str(Path(folder).resolve())
     url = coursedir.db_url

@@ -11,6 +11,7 @@ from ..outputs.destination import DEFAULT_EXTRAS
 from ..outputs.escaping import terminal_text
 from ..sandbox.errors import SandboxUnavailable
 from ..sandbox.limits import Limits
+from .startup import INTERRUPTED
 
 
 def parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -85,8 +86,7 @@ def main(argv=None) -> int:
         print(terminal_text(f"error: {error}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: what was graded is saved; run the same command again to finish",
-              file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     if report.enforcement:
         print(f"sandbox: {report.enforcement}")

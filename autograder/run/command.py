@@ -60,7 +60,8 @@ def run(submissions, out=None, jobs=None, limits=None, assignments=None, student
                            unattributed=list(collection.unattributed),
                            notes=list(collection.notes) + _lateness_notes(plan),
                            canvas_ids=collection.canvas_ids,
-                           course=str(collection.course or ""),
+                           course=str(collection.course.resolve()) if collection.course
+                           else "",
                            extras=str(destination.extras))
         if not (plan.pending or plan.withdrawn or plan.repenalize) \
                 and class_files.complete(destination.extras, destination.gradebook):

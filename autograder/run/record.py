@@ -64,6 +64,12 @@ class Recorder:
                 / f"{assignment}.ipynb")
 
     def add(self, result: NotebookResult, job: Job) -> None:
+        with self.interrupts.held():  # a result is recorded whole, or not at all
+            self._add(result, job)
+        if len(self.unsaved) >= self.BATCH:
+            self.flush()
+
+    def _add(self, result: NotebookResult, job: Job) -> None:
         if result.grader_failure:  # never kept: the next run grades this notebook again
             self.report.grader_failures.append(
                 (result.student, result.assignment,
@@ -81,8 +87,6 @@ class Recorder:
             feedback.write_exchange_files(folder, job)
         self.gradebook.record(result, job.submitted_at)
         self.unsaved.append(result)
-        if len(self.unsaved) >= self.BATCH:
-            self.flush()
 
     def repenalize(self, result: NotebookResult, job: Job, lateness: Policy,
                    policy: str) -> bool:

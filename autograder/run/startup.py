@@ -1,7 +1,10 @@
-"""What each process of the command does before it imports nbformat: its own (see
-`autograder.__main__`) and every Dask worker's (`cluster.py`)."""
+"""What each process of the command does first: its own (see `autograder.__main__`) and
+every Dask worker's (`cluster.py`) skip a slow import; the command's own says one line
+when Ctrl-C stops it, even before it has started."""
 
 import sys
+
+INTERRUPTED = "interrupted: what was graded is saved; run the same command again to finish"
 
 
 def skip_iri_checker() -> None:

@@ -97,8 +97,14 @@ def test_regrading_one_student_touches_no_one_else(two_runs):
 
 
 def test_no_sandbox_no_grading_unless_the_instructor_accepts_it(two_runs, tmp_path):
-    # A PATH without bubblewrap (this environment's own bin/ keeps nbgrader's alembic).
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    # A bubblewrap that cannot make a sandbox, as where user namespaces are disabled (this
+    # environment's own bin/ keeps nbgrader's alembic).
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\n"
+                    "exit 1\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake.parent}:{Path(sys.executable).parent}"}
     refused = grade_cli(two_runs["uploads"], "--out", tmp_path / "out", env=env)
     assert refused.returncode == 2
     assert "bubblewrap" in refused.stderr and "--unsandboxed" in refused.stderr
