@@ -9,18 +9,19 @@
 # corpus for real, and you compare your loss curve with PyTorch's and read what your
 # model writes. The notation is the book's (chapter 6):
 #
-# $$x_t = \mathbf{E}[c_t], \qquad a_t = x_t W_x^\top + h_{t-1} W_h^\top + b, \qquad
-#   h_t = \tanh(a_t), \qquad z_t = h_t W_y^\top + b_y, \qquad p_t = \mathrm{softmax}(z_t).$$
+# $$x_t = \mathbf{E}[w_t], \qquad a_t = x_t W_x^\top + h_{t-1} W_h^\top + b, \qquad
+#   h_t = \tanh(a_t),$$
+# $$z_t = h_t W_y^\top + b_y, \qquad p_t = \mathrm{softmax}(z_t).$$
 #
 # The text is a sequence of characters; each character is an integer **id** in
 # $0, \dots, V-1$, where $V$ is the size of the vocabulary (the number of output classes,
-# $K = V$). $c_t$ is the id read at step $t$ and the target $y^\star_t = c_{t+1}$ is the
+# $K = V$). $w_t$ is the id read at step $t$ and the target $y^\star_t = w_{t+1}$ is the
 # next one. The embedding table $\mathbf{E}$ (bold, the array `E` of shape `(V, D)`) holds
 # one learned vector per character; the plain $E$ is, as always, the loss.
 #
 # **Conventions.** Batches come first: ids are `(N, T)` arrays of `int64`, embedded
 # sequences `(N, T, D)`, hidden states `(N, H)`, logits `(N, T, V)`. Steps are numbered
-# from 1 in the equations and from 0 in the code: $c_t$ is `ids[:, t-1]`, $h_t$ is
+# from 1 in the equations and from 0 in the code: $w_t$ is `ids[:, t-1]`, $h_t$ is
 # `hs[:, t-1]`. Weights have the shapes of the math, as PyTorch stores them. A `mask` is a
 # boolean `(N, T)` array: `True` where a position counts in the loss. A gradient has the
 # shape of what it is the gradient of. Functions are pure: return new arrays, never modify
@@ -49,7 +50,11 @@ import numpy as np
 # exercise 3. So that it can:
 #
 # - insert a new cell right below this one (*Insert → Insert Cell Below*, or press `B`)
-#   and paste into it your `clip_by_global_norm` from `03_vanishing_gradients.ipynb`;
+#   and paste into it your `clip_by_global_norm` from `03_vanishing_gradients.ipynb`:
+#   `clip_by_global_norm(grads, max_norm) -> (clipped, total_norm)`, where `grads` is a
+#   list of arrays, `total_norm` their joint L2 norm $\sqrt{\sum \lVert g \rVert^2}$, and
+#   `clipped` the same arrays, all scaled by `max_norm / total_norm` when `total_norm`
+#   exceeds `max_norm`, unchanged otherwise;
 # - if you would rather have `lm_loss_and_grads` call your `rnn_forward` and
 #   `rnn_backward` (and what they call) from exercises 1 and 2, paste them into the same
 #   cell.
@@ -63,7 +68,7 @@ import numpy as np
 # ## 1. The embedding lookup
 #
 # A character enters the network as the row of the embedding table with its id:
-# $x_{n,t} = \mathbf{E}[c_{n,t}]$. (This is the product of a one-hot vector with
+# $x_{n,t} = \mathbf{E}[w_{n,t}]$. (This is the product of a one-hot vector with
 # $\mathbf{E}$, computed without building the one-hot vector.) NumPy does it for a whole
 # batch at once: indexing an array with an integer array picks rows.
 #
@@ -76,30 +81,33 @@ begin_tests("embed")
 # A small case; the expected values were computed with PyTorch (F.embedding).
 #: case embed N=2 T=3 D=4 K=5 seed=601
 before = inputs_snapshot(ids=ids, E=E)
-expect_array("embed(ids, E)", embed(ids, E), expected_x,
-             hint="x[n, t] is the row E[ids[n, t]], of length D.")
+expect_array("embed(ids, E)",
+             call(embed, ids, E, hint="pick ROWS of E: E[ids] is (N, T, D). E[:, ids] "
+                                      "picks columns, and an id may exceed D - 1."),
+             expected_x, hint="x[n, t] is the row E[ids[n, t]], of length D: E[ids], not "
+                              "E[:, ids].")
 expect_unchanged("embed", before)
 
 # By hand: row v of this table is [v, 10 v], and id 2 appears twice.
 table = np.array([[0.0, 0.0], [1.0, 10.0], [2.0, 20.0]])
-expect_array("embed([[2, 0, 2]], table)", embed(np.array([[2, 0, 2]]), table),
+x_rows = call(embed, np.array([[2, 0, 2]]), table)
+expect_array("embed([[2, 0, 2]], table)", x_rows,
              np.array([[[2.0, 20.0], [0.0, 0.0], [2.0, 20.0]]]),
              hint="pick ROWS of E (E[ids]), not columns (E[:, ids]).")
-x_1 = embed(np.array([[0]]), np.array([[1.5]]))
-expect_array("embed with N = T = D = V = 1", x_1, np.array([[[1.5]]]),
-             hint="keep every axis: the result is (N, T, D) = (1, 1, 1).")
-x_1[0, 0, 0] = 99.0
+x_rows[0, 1, 0] = 99.0
 expect_array("the table after writing into embed's result", table[:1], np.zeros((1, 2)),
              hint="return a new array, not a view of E.")
+expect_array("embed with N = T = D = V = 1", call(embed, np.array([[0]]), np.array([[1.5]])),
+             np.array([[[1.5]]]), hint="keep every axis: the result is (N, T, D) = (1, 1, 1).")
 tests_passed("embed")
 
 # %% [markdown]
 # ## 2. The gradient of the embedding table
 #
-# Row $v$ of $\mathbf{E}$ was used at every position where $c_{n,t} = v$, so its
+# Row $j$ of $\mathbf{E}$ was used at every position where $w_{n,t} = j$, so its
 # gradient is the **sum** of the gradients $dx_{n,t}$ that reached those positions:
 #
-# $$d\mathbf{E}[v] = \sum_{(n, t)\,:\; c_{n,t} = v} dx_{n,t},$$
+# $$d\mathbf{E}[j] = \sum_{(n, t)\,:\; w_{n,t} = j} dx_{n,t},$$
 #
 # and zero for an id that does not occur. Careful: for an index array with repeats,
 # `dE[ids] += dx` adds only **one** of the repeated contributions (NumPy evaluates
@@ -116,7 +124,7 @@ begin_tests("embed_backward")
 # The expected values are PyTorch's autograd through F.embedding.
 #: case embed_backward N=2 T=3 D=4 K=5 seed=602
 before = inputs_snapshot(dx=dx, ids=ids)
-expect_array("embed_backward(dx, ids, V)", embed_backward(dx, ids, V), expected_dE,
+expect_array("embed_backward(dx, ids, V)", call(embed_backward, dx, ids, V), expected_dE,
              hint="dE[v] sums dx[n, t] over EVERY position where ids[n, t] == v; with "
                   "repeated ids, dE[ids] += dx keeps only one of them (use np.add.at or "
                   "a loop).")
@@ -125,7 +133,7 @@ expect_unchanged("embed_backward", before)
 # By hand: id 1 appears three times, id 3 never.
 ids_rep = np.array([[1, 1, 0], [1, 2, 0]])
 dx_rep = np.arange(12.0).reshape(2, 3, 2)
-expect_array("embed_backward with repeated ids", embed_backward(dx_rep, ids_rep, 4),
+expect_array("embed_backward with repeated ids", call(embed_backward, dx_rep, ids_rep, 4),
              np.array([[4.0 + 10.0, 5.0 + 11.0],
                        [0.0 + 2.0 + 6.0, 1.0 + 3.0 + 7.0],
                        [8.0, 9.0],
@@ -156,8 +164,12 @@ begin_tests("output_backward")
 # The expected values are PyTorch's autograd through nn.Linear. H = 3 and V = 5 differ.
 #: case output_backward N=2 T=3 H=3 K=5 seed=603
 before = inputs_snapshot(dz=dz, hs=hs, W_y=W_y)
-dhs, dW_y, db_y = expect_values("output_backward(dz, hs, W_y)",
-                                output_backward(dz, hs, W_y), 3)
+dhs, dW_y, db_y = expect_values(
+    "output_backward(dz, hs, W_y)",
+    call(output_backward, dz, hs, W_y,
+         hint="dhs is dz times W_y, (N, T, K) times (K, H), with no transpose (z = hs "
+              "times W_y transposed); dW_y sums dz[n, t]^T h[n, t] over the batch and the "
+              "steps."), 3)
 expect_array("dhs", dhs, expected_dhs,
              hint="dhs is dz times W_y: (N, T, V) times (V, H), no transpose.")
 expect_array("dW_y", dW_y, expected_dW_y,
@@ -168,7 +180,7 @@ expect_unchanged("output_backward", before)
 
 #: case output_backward N=1 T=1 H=1 K=1 seed=613
 grads_1 = expect_values("output_backward(...) with N = T = H = V = 1",
-                        output_backward(dz, hs, W_y), 3)
+                        call(output_backward, dz, hs, W_y), 3)
 for name, got, expected in zip(["dhs", "dW_y", "db_y"], grads_1,
                                [expected_dhs, expected_dW_y, expected_db_y]):
     expect_array(f"{name} with N = T = H = V = 1", got, expected,
@@ -180,16 +192,16 @@ tests_passed("output_backward")
 #
 # Sequences in a batch may be shorter than $T$: the positions after a sequence's length
 # $\ell_n$ are padding, and a batch may even hold a row with nothing to predict. A mask
-# $m_{n,t} \in \{0, 1\}$ says which positions count. With $M = \sum_{n,t} m_{n,t}$
-# positions counted (at least one),
+# $\mu_{n,t} \in \{0, 1\}$ (mu, for mask) says which positions count. With
+# $M = \sum_{n,t} \mu_{n,t}$ positions counted (at least one),
 #
-# $$E = -\frac{1}{M} \sum_{n,t} m_{n,t} \log p_{n,t,\,y^\star_{n,t}}, \qquad
-#   \frac{\partial E}{\partial z_{n,t}} = \frac{m_{n,t}}{M}
+# $$E = -\frac{1}{M} \sum_{n,t} \mu_{n,t} \log p_{n,t,\,y^\star_{n,t}}, \qquad
+#   \frac{\partial E}{\partial z_{n,t}} = \frac{\mu_{n,t}}{M}
 #   \left(p_{n,t} - \mathrm{onehot}(y^\star_{n,t})\right).$$
 #
 # A masked position adds nothing to the loss **and nothing to the gradient**. Compute
-# $\log p$ stably, as in exercise 2: $\log \mathrm{softmax}(z) = (z - m) - \log \sum_j
-# e^{z_j - m}$ with $m = \max_j z_j$. (PyTorch's `cross_entropy` with `ignore_index` does
+# $\log p$ stably, as in exercise 2: $\log \mathrm{softmax}(z) = (z - \bar z) - \log
+# \sum_j e^{z_j - \bar z}$ with $\bar z = \max_j z_j$. (PyTorch's `cross_entropy` with `ignore_index` does
 # the same.) The targets at masked positions are valid ids, but any value you compute
 # there must be multiplied by zero or left out.
 #
@@ -206,7 +218,7 @@ begin_tests("masked_cross_entropy")
 #: case masked_cross_entropy N=3 T=4 K=5 seed=604
 before = inputs_snapshot(logits=logits, targets=targets, mask=mask)
 loss, dlogits = expect_values("masked_cross_entropy(logits, targets, mask)",
-                              masked_cross_entropy(logits, targets, mask), 2)
+                              call(masked_cross_entropy, logits, targets, mask), 2)
 expect_array("loss", loss, expected_loss,
              hint="average over the MASKED-IN positions only: divide the sum by the number "
                   "of True entries of mask, not by N*T.")
@@ -238,20 +250,26 @@ tests_passed("masked_cross_entropy")
 #
 # Put the pieces together over one chunk of text. Forward:
 #
-# $$x = \mathbf{E}[c], \quad h_t = \tanh(x_t W_x^\top + h_{t-1} W_h^\top + b)
-#   \ (t = 1, \dots, T), \quad z_t = h_t W_y^\top + b_y, \quad
-#   E = \texttt{masked\_cross\_entropy}(z, y^\star, m).$$
+# $$x_t = \mathbf{E}[w_t], \quad h_t = \tanh(x_t W_x^\top + h_{t-1} W_h^\top + b)
+#   \quad (t = 1, \dots, T),$$
+# $$z_t = h_t W_y^\top + b_y, \quad
+#   E = \texttt{masked\_cross\_entropy}(z, y^\star, \mu).$$
 #
 # Backward, in the reverse order: `masked_cross_entropy` gives $dz$; `output_backward`
 # gives the gradient `dhs` that reaches each $h_t$ from its output, and $dW_y$, $db_y$;
 # backpropagation through time (exercise 2) walks the steps from $T$ down to 1 with
 #
-# $$da_t = (dhs_t + dh_{t+1}^{\text{carried}}) \odot (1 - h_t^2), \quad
-#   dx_t = da_t W_x, \quad dW_x \mathrel{+}= da_t^\top x_t, \quad
-#   dW_h \mathrel{+}= da_t^\top h_{t-1}, \quad db \mathrel{+}= \textstyle\sum_n da_t,$$
+# $$da_t = (dh^{\text{out}}_t + dh_t^{\text{carried}}) \odot (1 - h_t^2), \quad
+#   dx_t = da_t W_x,$$
+# $$dW_x \mathrel{+}= da_t^\top x_t, \quad dW_h \mathrel{+}= da_t^\top h_{t-1}, \quad
+#   db \mathrel{+}= \textstyle\sum_n da_t,$$
 #
-# carrying $da_t W_h$ back to step $t-1$; finally `embed_backward` turns $dx$ into
-# $d\mathbf{E}$. Write the recurrence's two loops here (or call the `rnn_forward` and
+# where $dh^{\text{out}}_t$ is what reaches $h_t$ from its output and
+# $dh_t^{\text{carried}} = da_{t+1} W_h$ what step $t+1$ sends back (zero at $t = T$);
+# finally `embed_backward` turns $dx$ into $d\mathbf{E}$. In the code, step $t$ is index
+# `t-1`: a loop `for k in reversed(range(T))` visits `hs[:, k]` $= h_{k+1}$ from $h_T$ down to
+# $h_1$, its output gradient is `dhs[:, k]`, and its previous state is `hs[:, k-1]`, or
+# `h0` when `k == 0`. Write the recurrence's two loops here (or call the `rnn_forward` and
 # `rnn_backward` you pasted in section 0).
 #
 # The text is long, so training cuts it into chunks of $T$ steps and carries the hidden
@@ -276,7 +294,7 @@ begin_tests("lm_loss_and_grads",
 before = inputs_snapshot(**params, ids=ids, targets=targets, mask=mask, h0=h0)
 loss, grads, h_last = expect_values(
     "lm_loss_and_grads(params, ids, targets, mask, h0)",
-    lm_loss_and_grads(params, ids, targets, mask, h0), 3)
+    call(lm_loss_and_grads, params, ids, targets, mask, h0), 3)
 expect_array("h_last", h_last, expected_h_last,
              hint="h_last is h_T, the hidden state after the LAST step (hs[:, T-1]); the "
                   "recurrence starts from h0 and reads x = E[ids].")
@@ -289,11 +307,12 @@ if not isinstance(grads, dict) or set(grads) != set(params):
 for key, hint in [
         ("b_y", "db_y sums dlogits over the batch and the steps."),
         ("W_y", "dW_y sums dz^T h over the batch and the steps (output_backward)."),
-        ("b", "at step t, da = (dhs[:, t] + the gradient carried back from t+1) * "
-              "(1 - h_t**2), for t from T-1 down to 0; db adds up da over the batch and "
-              "the steps."),
-        ("W_h", "dW_h adds up da_t^T h_{t-1}; at step 0 the previous state is h0."),
-        ("W_x", "dW_x adds up da_t^T x_t, with x = E[ids]."),
+        ("b", "in the loop over code indices k = T-1 down to 0, da = (dhs[:, k] + the "
+              "gradient carried back from index k+1) * (1 - hs[:, k]**2); db adds up da "
+              "over the batch and the steps."),
+        ("W_h", "dW_h adds up da.T @ (the previous state): hs[:, k-1] at code index k, and "
+                "h0 at index 0."),
+        ("W_x", "dW_x adds up da.T @ x[:, k] at every code index k, with x = E[ids]."),
         ("E", "dx_t = da_t @ W_x, then dE = embed_backward(dx, ids, V): repeated ids add "
               "up.")]:
     expect_array(f"grads[{key!r}]", grads[key], expected_grads[key], hint=hint)
@@ -303,55 +322,96 @@ tests_passed("lm_loss_and_grads")
 # %% [markdown]
 # ## 6. The Adam update
 #
-# Adam keeps, for every parameter entry, a running mean of its gradient $g$ and of its
-# square, and steps by their ratio, so that every entry moves by about the learning rate
-# $\eta$ whatever the scale of its gradient. At step $t = 1, 2, \dots$ (with
-# $m_0 = v_0 = 0$):
+# Adam keeps, for every parameter entry, a running mean of its gradient and of its square,
+# and steps by their ratio, so that every entry moves by about the learning rate $\eta$
+# whatever the scale of its gradient. The book counts Adam's updates with $s = 1, 2, \dots$
+# (the letter $t$ is the time step) and writes $d\theta_s$ for the gradient of a parameter
+# $\theta$ at update $s$; in the code, the update number is the argument `t`. Starting from
+# $m_0 = v_0 = 0$, update $s$ computes
 #
-# $$m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g, \qquad
-#   v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g^2,$$
-# $$\hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t},
-#   \qquad \theta \leftarrow \theta - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}.$$
+# $$m_s = \beta_1 m_{s-1} + (1 - \beta_1)\, d\theta_s, \qquad
+#   v_s = \beta_2 v_{s-1} + (1 - \beta_2)\, d\theta_s^2,$$
+# $$\hat m_s = \frac{m_s}{1 - \beta_1^{\,s}}, \qquad
+#   \hat v_s = \frac{v_s}{1 - \beta_2^{\,s}}, \qquad
+#   \theta_s = \theta_{s-1} - \eta\, \frac{\hat m_s}{\sqrt{\hat v_s} + \epsilon}.$$
 #
-# The **bias correction** divides out the weight that the zero start still has: after $t$
-# steps of a constant gradient $g$, $m_t = (1 - \beta_1^t)\, g$, so $\hat m_t = g$
-# exactly. Note where $\epsilon$ goes: **outside** the square root, as in PyTorch (it
-# matters when gradients are as small as $\epsilon$).
+# The **bias correction** divides out the weight that the zero start still has: after $s$
+# updates with a constant gradient $d\theta$, $m_s = (1 - \beta_1^{\,s})\, d\theta$, so
+# $\hat m_s = d\theta$ exactly. The corrected $\hat m_s$ and $\hat v_s$ are used for the step
+# only: what you return, and what the next update builds on, are $m_s$ and $v_s$. Note where
+# $\epsilon$ goes: **outside** the square root, as in PyTorch (it matters when gradients are
+# as small as $\epsilon$).
 #
 # `adam_step(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)`: `param`, `grad`,
-# `m` and `v` are arrays of one shape, `t` the step number (from 1); return the new
+# `m` and `v` are arrays of one shape, `t` the update number $s$ (from 1); return the new
 # `(param, m, v)`, all new arrays.
 
 # %% answer="adam_step"
 
 # %% tests="adam_step"
 begin_tests("adam_step")
-# A step t > 1 with moments already built up; the expected values are torch.optim.Adam's.
-#: case adam_step N=2 T=2 D=3 H=2 K=4 seed=621
-before = inputs_snapshot(param=param, grad=grad, m=m, v=v)
-new_param, new_m, new_v = expect_values("adam_step(param, grad, m, v, t, lr, ...)",
-                                        adam_step(param, grad, m, v, t, lr, beta1, beta2,
-                                                  eps), 3)
-expect_array("m", new_m, expected_m,
-             hint="m moves a fraction 1 - beta1 of the way towards grad, with the beta1 "
-                  "you are given.")
-expect_array("v", new_v, expected_v,
-             hint="v moves a fraction 1 - beta2 of the way towards the SQUARE of the "
-                  "gradient.")
-expect_array("param", new_param, expected_param,
-             hint="bias-correct both moments, m / (1 - beta1**t) and v / (1 - beta2**t), "
-                  "then param - lr * m_hat / (sqrt(v_hat) + eps).")
+# By hand first: the first update (t = 1) from zero moments, with lr = 0.1. Then
+# m = (1 - beta1) grad = 0.1 grad and v = (1 - beta2) grad**2 = 0.001 grad**2, the bias
+# correction makes m_hat = grad and v_hat = grad**2, and the step is
+# lr * grad / (|grad| + eps): a gradient of 1 moves by lr, one of 1e-8 = eps by lr / 2.
+grad_1, zeros = np.array([1.0, 1e-8, -4.0]), np.zeros(3)
+before = inputs_snapshot(param=zeros, grad=grad_1)
+param_1, m_1, v_1 = expect_values("adam_step(zeros, grad, zeros, zeros, 1, 0.1)",
+                                  call(adam_step, zeros, grad_1, zeros, zeros, 1, 0.1), 3)
+expect_array(
+    "param after the first update (t = 1)", param_1, -0.1 * grad_1 / (np.abs(grad_1) + 1e-8),
+    hint="t counts from 1: at t = 1, m_hat = m / (1 - beta1**1) = grad and v_hat = "
+         "v / (1 - beta2**1) = grad**2; the step is lr * m_hat / (sqrt(v_hat) + eps).",
+    mistakes=[(-0.01 * grad_1 / (np.sqrt(0.001 * grad_1 ** 2) + 1e-8),
+               "no bias correction: from zero moments, m / sqrt(v) is 0.1 / sqrt(0.001) = "
+               "3.2 times too large at the first update. Divide m by 1 - beta1**t and v by "
+               "1 - beta2**t."),
+              (-0.1 * grad_1 / (np.sqrt(0.001 * grad_1 ** 2) + 1e-8),
+               "m is bias-corrected but v is not: divide v by 1 - beta2**t as well."),
+              (-0.01 / 0.19 * grad_1 / (np.sqrt(0.001 / 0.001999 * grad_1 ** 2) + 1e-8),
+               "t counts from 1: at the first update t = 1 and 1 - beta1**t = 0.1, not "
+               "1 - beta1**2 = 0.19 (no t + 1 in the exponents)."),
+              (np.full(3, np.nan),
+               "t counts from 1: with t - 1 in the exponents, 1 - beta1**0 = 0 and the first "
+               "update divides by zero."),
+              (-0.01 / 0.19 * grad_1 / (np.abs(grad_1) + 1e-8),
+               "t counts from 1: at the first update t = 1 and 1 - beta1**t = 0.1, not "
+               "1 - beta1**2 = 0.19 (no t + 1 in the exponent of beta1)."),
+              (-0.1 * grad_1 / np.sqrt(grad_1 ** 2 + 1e-8),
+               "eps is inside the square root: sqrt(v_hat + eps) turns the step of the "
+               "gradient 1e-8 from lr / 2 into almost nothing. Write sqrt(v_hat) + eps, "
+               "as PyTorch does.")])
+expect_array("m after the first update", m_1, 0.1 * grad_1,
+             hint="m moves a fraction 1 - beta1 of the way towards grad: from zero, "
+                  "0.1 * grad.",
+             mistakes=[(grad_1, "you returned the bias-corrected m_hat = grad. Return m "
+                                "itself: the next update builds on m, and corrects it "
+                                "afresh for its own t.")])
+expect_array("v after the first update", v_1, 0.001 * grad_1 ** 2,
+             hint="v moves a fraction 1 - beta2 of the way towards grad**2: from zero, "
+                  "0.001 * grad**2.",
+             mistakes=[(grad_1 ** 2, "you returned the bias-corrected v_hat = grad**2. "
+                                     "Return v itself, as for m.")])
 expect_unchanged("adam_step", before)
 
-# By hand, at t = 1: m_hat = grad and v_hat = grad**2, so the step is
-# lr * grad / (|grad| + eps). A gradient of 1 moves by lr; one of 1e-8 = eps by lr / 2.
-param_1, _, _ = adam_step(np.zeros(2), np.array([1.0, 1e-8]), np.zeros(2), np.zeros(2),
-                          1, 0.1)
-expect_array("param after the first step from zero moments", param_1,
-             np.array([-0.1 / (1 + 1e-8), -0.05]),
-             hint="without bias correction the first step is about 3 times too small; "
-                  "with eps inside the square root, sqrt(v_hat + eps), a gradient of 1e-8 "
-                  "barely moves.")
+# A later update (t > 1) with moments already built up and hyper-parameters other than the
+# defaults; the expected values are torch.optim.Adam's.
+#: case adam_step N=2 T=2 D=3 H=2 K=4 seed=621
+before = inputs_snapshot(param=param, grad=grad, m=m, v=v)
+new_param, new_m, new_v = expect_values(
+    "adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)",
+    call(adam_step, param, grad, m, v, t, lr, beta1, beta2, eps), 3)
+expect_array("m", new_m, expected_m,
+             hint="m moves a fraction 1 - beta1 of the way towards grad, with the beta1 "
+                  "you are given (not the default 0.9).")
+expect_array("v", new_v, expected_v,
+             hint="v moves a fraction 1 - beta2 of the way towards the SQUARE of the "
+                  "gradient, with the beta2 you are given.")
+expect_array("param", new_param, expected_param,
+             hint="bias-correct both moments with this t, m / (1 - beta1**t) and "
+                  "v / (1 - beta2**t), then param - lr * m_hat / (sqrt(v_hat) + eps), with "
+                  "the lr and eps you are given.")
+expect_unchanged("adam_step", before)
 tests_passed("adam_step")
 
 # %% [markdown]
@@ -361,7 +421,8 @@ tests_passed("adam_step")
 # distribution of the next one, draw from it, and feed the drawn id back as the next
 # input. The **temperature** $\tau$ divides the logits before the softmax,
 # $p = \mathrm{softmax}(z / \tau)$: below 1 it sharpens the distribution (towards always
-# the likeliest character), above 1 it flattens it (towards uniform noise).
+# the likeliest character), above 1 it flattens it (towards uniform noise). A small $\tau$
+# makes $z / \tau$ large: subtract its maximum before `np.exp`, as in every softmax.
 #
 # To make the draw testable, you are given the uniform numbers $u_i \in [0, 1)$: draw id
 # $i$ by the **inverse CDF**, the smallest id $k$ whose cumulative probability
@@ -382,31 +443,63 @@ begin_tests("sample")
 #: case sample N=1 T=8 D=3 H=4 K=5 seed=607
 before = inputs_snapshot(**params, h0=h0, u=u)
 expect_array("sample(params, h0, first_id, length, temperature, u)",
-             sample(params, h0, first_id, length, temperature, u), expected_ids,
+             call(sample, params, h0, first_id, length, temperature, u), expected_ids,
              hint="each step reads the PREVIOUS generated id (first_id only at the first "
                   "step), updates h, and draws from softmax(z / temperature) with u[i].")
 expect_unchanged("sample", before)
 
 # By hand: with zero weights, p = softmax(b_y / temperature) = [0.2, 0.3, 0.5] at every
 # step; the cumulative sums are [0.2, 0.5, 1.0].
-zero_model = {"E": np.zeros((3, 1)), "W_x": np.zeros((1, 1)), "W_h": np.zeros((1, 1)),
-              "b": np.zeros(1), "W_y": np.zeros((3, 1)), "b_y": np.log([0.2, 0.3, 0.5])}
+def zero_model(p):
+    """A model whose next id has the probabilities p at every step (at temperature 1)."""
+    V = len(p)
+    return {"E": np.zeros((V, 1)), "W_x": np.zeros((1, 1)), "W_h": np.zeros((1, 1)),
+            "b": np.zeros(1), "W_y": np.zeros((V, 1)), "b_y": np.log(p)}
+
+
 expect_array("sample of the zero model with u = [0, 0.19, 0.2, 0.49, 0.51, 0.999]",
-             sample(zero_model, np.zeros(1), 0, 6, 1.0,
-                    np.array([0.0, 0.19, 0.2, 0.49, 0.51, 0.999])),
+             call(sample, zero_model([0.2, 0.3, 0.5]), np.zeros(1), 0, 6, 1.0,
+                  np.array([0.0, 0.19, 0.2, 0.49, 0.51, 0.999])),
              np.array([0, 0, 1, 1, 2, 2]),
              hint="draw the smallest id whose cumulative probability EXCEEDS u (strictly), "
                   "not the likeliest id (argmax).")
 # Temperature 1/2 squares the probabilities: [0.04, 0.09, 0.25] / 0.38.
 expect_array("sample of the zero model at temperature 0.5 with u = [0.1, 0.35]",
-             sample(zero_model, np.zeros(1), 0, 2, 0.5, np.array([0.1, 0.35])),
+             call(sample, zero_model([0.2, 0.3, 0.5]), np.zeros(1), 0, 2, 0.5,
+                  np.array([0.1, 0.35])),
              np.array([0, 2]), hint="divide the logits by the temperature before the softmax.")
+# Rounding: the cumulative sums of p = [0.2, 0.6, 0.2] end at 0.9999999999999998 in
+# floating point, below u = 0.9999999999999999 (the largest float under 1). No sum exceeds
+# u, so the draw is the last id, V - 1 = 2.
+expect_array("sample of p = [0.2, 0.6, 0.2] with u just below 1",
+             call(sample, zero_model([0.2, 0.6, 0.2]), np.zeros(1), 0, 1, 1.0,
+                  np.array([np.nextafter(1.0, 0.0)])),
+             np.array([2]),
+             hint="when rounding leaves every cumulative probability at or below u, take the "
+                  "last id, V - 1: np.searchsorted then returns V, one past the last id, so "
+                  "clip it with min(..., V - 1).")
+# A low temperature: z / temperature = [0, 500, 1000] here, and exp(1000) overflows unless
+# the maximum is subtracted first. Overflow is turned into an error.
+overflow = None
+try:
+    with np.errstate(over="raise"):
+        cold = call(sample, zero_model(np.exp([0.0, 5.0, 10.0])), np.zeros(1), 0, 3, 0.01,
+                    np.array([0.1, 0.5, 0.9]))
+except FloatingPointError as error:
+    overflow = error
+if overflow:
+    fail(f"sample overflowed at temperature 0.01, where z / temperature reaches 1000 "
+         f"({overflow}).", "subtract the maximum of z / temperature before np.exp: the "
+         "softmax is unchanged and the largest exponent is 0.")
+expect_array("sample at temperature 0.01 (z / temperature = [0, 500, 1000])", cold,
+             np.array([2, 2, 2]), hint="at a low temperature the likeliest id is drawn "
+                                       "almost surely.")
 # A model that predicts id v + 1 after reading id v (mod 4), almost surely at temperature
 # 0.1: the sample must climb 1, 2, 3, 0, ..., which it does only if each id is fed back.
 climb = {"E": 10 * np.eye(4), "W_x": np.eye(4), "W_h": np.zeros((4, 4)), "b": np.zeros(4),
          "W_y": 10 * np.roll(np.eye(4), 1, axis=0), "b_y": np.zeros(4)}
-expect_array("sample of the counting model from id 0", sample(
-    climb, np.zeros(4), 0, 6, 0.1, np.full(6, 0.5)), np.array([1, 2, 3, 0, 1, 2]),
+expect_array("sample of the counting model from id 0", call(
+    sample, climb, np.zeros(4), 0, 6, 0.1, np.full(6, 0.5)), np.array([1, 2, 3, 0, 1, 2]),
     hint="feed each generated id back as the next input (not first_id every time), and "
          "carry h from step to step.")
 tests_passed("sample")
