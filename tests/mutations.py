@@ -18,6 +18,9 @@ MUTATIONS = {
         ("W not transposed", "np.tanh(x @ W.T + b)", "np.tanh(x @ W + b)"),
         ("sigmoid instead of tanh", "out = np.tanh(x @ W.T + b)",
          "out = 1 / (1 + np.exp(-(x @ W.T + b)))"),
+        ("np.squeeze(x), which loses the axes of size 1", "np.tanh(x @ W.T + b)",
+         "np.tanh(np.squeeze(x) @ W.T + b)"),
+        ("squeezed output", "    return out\n", "    return np.squeeze(out)\n"),
     ],
     "rnn_cell_forward": [
         ("missing bias", "a = x_t @ W_x.T + h_prev @ W_h.T + b",
@@ -319,6 +322,8 @@ MUTATIONS = {
          "= np.flip(x[n, :L])\n"),
         ("first row's length used for every row", "        L = lengths[n]\n",
          "        L = lengths[0]\n"),
+        ("3-D inputs only: x[n, :L, :]", "        out[n, :L] = x[n, :L][::-1]\n",
+         "        out[n, :L, :] = x[n, :L, :][::-1]\n"),
     ],
     "bilstm_forward": [
         ("final forward state at T-1 instead of lengths-1",
@@ -347,21 +352,27 @@ MUTATIONS = {
     # ------------------------------------------------------------------ 4 · lstm: the GRU
     "gru_cell_forward": [
         ("reset gate applied before the product (the original paper, not torch.nn.GRU)",
-         "n = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])",
-         "n = np.tanh(a_x[:, 2 * H:3 * H] + (r * h_prev) @ W_h[2 * H:3 * H].T "
+         "g = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])",
+         "g = np.tanh(a_x[:, 2 * H:3 * H] + (r * h_prev) @ W_h[2 * H:3 * H].T "
          "+ b_h[2 * H:3 * H])"),
         ("b_h's candidate block outside the reset gate",
-         "n = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])",
-         "n = np.tanh(a_x[:, 2 * H:3 * H] + r * (a_h[:, 2 * H:3 * H] - b_h[2 * H:3 * H]) "
+         "g = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])",
+         "g = np.tanh(a_x[:, 2 * H:3 * H] + r * (a_h[:, 2 * H:3 * H] - b_h[2 * H:3 * H]) "
          "+ b_h[2 * H:3 * H])"),
-        ("update gate on the wrong side of the mix", "h_t = (1 - u) * n + u * h_prev",
-         "h_t = u * n + (1 - u) * h_prev"),
+        ("update gate on the wrong side of the mix", "h_t = (1 - u) * g + u * h_prev",
+         "h_t = u * g + (1 - u) * h_prev"),
         ("gate order z, r, n (reset and update swapped)",
          "    r = sigmoid(a_x[:, 0:H] + a_h[:, 0:H])\n"
          "    u = sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])\n",
          "    u = sigmoid(a_x[:, 0:H] + a_h[:, 0:H])\n"
          "    r = sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])\n"),
         ("reset gate ignored", "+ r * a_h[:, 2 * H:3 * H])", "+ a_h[:, 2 * H:3 * H])"),
+        ("the two biases merged into one, the reset gate on h_prev W_h^T only",
+         "    a_x = x_t @ W_x.T + b_x\n    a_h = h_prev @ W_h.T + b_h\n",
+         "    a_x = x_t @ W_x.T + b_x + b_h\n    a_h = h_prev @ W_h.T\n"),
+        ("reset gate on the input part of the candidate too",
+         "g = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])",
+         "g = np.tanh(r * (a_x[:, 2 * H:3 * H] + a_h[:, 2 * H:3 * H]))"),
     ],
     "gru_forward": [
         ("state not carried (h0 at every step)",
@@ -375,6 +386,8 @@ MUTATIONS = {
          "        hs[:, t, :] = h\n",
          "        hs[:, t, :] = h\n"
          "        h = gru_cell_forward(x[:, t, :], h, W_x, W_h, b_x, b_h)\n"),
+        ("x[t] for the inputs of step t", "gru_cell_forward(x[:, t, :], h,",
+         "gru_cell_forward(x[t], h,"),
     ],
     # ------------------------------------------------------------------ 6 · language_model
     "embed": [
@@ -386,6 +399,7 @@ MUTATIONS = {
 """),
         ("float32 result", "x = E[ids]", "x = E[ids].astype(np.float32)"),
         ("ids offset by one", "x = E[ids]", "x = E[(ids + 1) % E.shape[0]]"),
+        ("E[:, ids]: columns, not rows", "x = E[ids]", "x = E[:, ids]"),
     ],
     "embed_backward": [
         ("dE[ids] += dx loses repeated ids", "np.add.at(dE, ids, dx)", "dE[ids] += dx"),
@@ -407,6 +421,7 @@ MUTATIONS = {
         ("dW_y transposed, then reshaped to fit",
          "dW_y = dz.reshape(-1, K).T @ hs.reshape(-1, H)",
          "dW_y = (hs.reshape(-1, H).T @ dz.reshape(-1, K)).reshape(K, H)"),
+        ("dz @ W_y.T for dhs", "dhs = dz @ W_y", "dhs = dz @ W_y.T"),
     ],
     "masked_cross_entropy": [
         ("mask applied to the loss but not to the gradient",
@@ -443,6 +458,15 @@ MUTATIONS = {
          "    beta1, beta2, eps = 0.9, 0.999, 1e-8\n    m = beta1 * m"),
         ("moments updated in place", "    m = beta1 * m + (1 - beta1) * grad\n",
          "    m *= beta1\n    m += (1 - beta1) * grad\n"),
+        ("t counted from 0 in both corrections",
+         "    m_hat = m / (1 - beta1 ** t)\n    v_hat = v / (1 - beta2 ** t)\n",
+         "    m_hat = m / (1 - beta1 ** (t + 1))\n    v_hat = v / (1 - beta2 ** (t + 1))\n"),
+        ("t - 1 in the corrections (divides by zero at t = 1)",
+         "    m_hat = m / (1 - beta1 ** t)\n    v_hat = v / (1 - beta2 ** t)\n",
+         "    m_hat = m / (1 - beta1 ** (t - 1))\n    v_hat = v / (1 - beta2 ** (t - 1))\n"),
+        ("only m bias-corrected", "    v_hat = v / (1 - beta2 ** t)\n", "    v_hat = v\n"),
+        ("returns the bias-corrected moments", "return param, m, v",
+         "return param, m_hat, v_hat"),
     ],
     "sample": [
         ("argmax instead of sampling",
@@ -455,5 +479,50 @@ MUTATIONS = {
         ("no temperature", "z = (h @ W_y.T + b_y) / temperature", "z = h @ W_y.T + b_y"),
         ("state not carried (h0 at every step)", "@ W_x.T + h @ W_h.T + b)",
          "@ W_x.T + h0 @ W_h.T + b)"),
+        ("no V - 1 clamp of the inverse CDF",
+         'current = min(int(np.searchsorted(cdf, u[i], side="right")), V - 1)',
+         'current = int(np.searchsorted(cdf, u[i], side="right"))'),
+        ("first id with cdf > u by argmax (id 0 when there is none)",
+         'current = min(int(np.searchsorted(cdf, u[i], side="right")), V - 1)',
+         "current = int(np.argmax(cdf > u[i]))"),
+        ("no maximum subtracted before exp (overflows at a low temperature)",
+         "p = np.exp(z - np.max(z))", "p = np.exp(z)"),
     ],
+}
+
+# Mistakes whose visible test must name the cause (issue 22, "visible tests that teach"):
+# {(function, label of a MUTATIONS entry): words that the message of the failing visible
+# test holds}. tests/test_visible_hints.py runs each one.
+VISIBLE_HINTS = {
+    ("feedforward_sequence", "np.squeeze(x), which loses the axes of size 1"): "np.squeeze",
+    ("feedforward_sequence", "squeezed output"): "np.squeeze",
+    ("reverse_sequences", "3-D inputs only: x[n, :L, :]"): "index x[n, :l]",
+    ("gru_cell_forward", "update gate on the wrong side of the mix"): "wrong side of the mix",
+    ("gru_cell_forward", "gate order z, r, n (reset and update swapped)"):
+        "reads the reset gate's block",
+    ("gru_cell_forward", "b_h's candidate block outside the reset gate"):
+        "added outside the reset gate",
+    ("gru_cell_forward",
+     "reset gate applied before the product (the original paper, not torch.nn.GRU)"):
+        "the original paper's form",
+    ("gru_cell_forward", "the two biases merged into one, the reset gate on h_prev W_h^T only"):
+        "Merging the two biases",
+    ("gru_cell_forward", "reset gate ignored"): "a missing reset gate",
+    ("gru_cell_forward", "reset gate on the input part of the candidate too"):
+        "multiplies the input part",
+    ("gru_forward", "x[t] for the inputs of step t"): "x[t] is sequence t",
+    ("embed", "E[:, ids]: columns, not rows"): "E[:, ids]",
+    ("output_backward", "dz @ W_y.T for dhs"): "with no transpose",
+    ("adam_step", "no bias correction"): "no bias correction",
+    ("adam_step", "only m bias-corrected"): "v is not",
+    ("adam_step", "t counted from 0"): "t counts from 1",
+    ("adam_step", "t counted from 0 in both corrections"): "t counts from 1",
+    ("adam_step", "t - 1 in the corrections (divides by zero at t = 1)"): "t counts from 1",
+    ("adam_step", "eps inside the square root"): "eps is inside the square root",
+    ("adam_step", "returns the bias-corrected moments"): "you returned the bias-corrected",
+    ("sample", "no V - 1 clamp of the inverse CDF"): "take the last id, V - 1",
+    ("sample", "first id with cdf > u by argmax (id 0 when there is none)"):
+        "take the last id, V - 1",
+    ("sample", "no maximum subtracted before exp (overflows at a low temperature)"):
+        "subtract the maximum",
 }

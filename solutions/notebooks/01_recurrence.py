@@ -44,7 +44,7 @@ begin_tests("feedforward_sequence")
 # A small case; the expected values were computed with PyTorch.
 #: case feedforward_sequence N=2 T=3 D=4 H=3 seed=101
 before = inputs_snapshot(x=x, W=W, b=b)
-hs = feedforward_sequence(x, W, b)
+hs = call(feedforward_sequence, x, W, b)
 expect_array("feedforward_sequence(x, W, b)", hs, expected_hs,
              hint="the layer is tanh(x_t @ W.T + b) at every step; check the transpose "
                   "of W and that b is added before the tanh.")
@@ -53,7 +53,10 @@ expect_unchanged("feedforward_sequence", before)
 # The edge sizes: one sequence of one step, one feature, one unit.
 #: case feedforward_sequence N=1 T=1 D=1 H=1 seed=111
 expect_array("feedforward_sequence(x, W, b) with N = T = D = H = 1",
-             feedforward_sequence(x, W, b), expected_hs, hint="with N = T = D = H = K = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
+             call(feedforward_sequence, x, W, b,
+                  hint="with N = T = D = H = 1 every axis has one entry, and np.squeeze "
+                       "removes them all: keep every axis."),
+             expected_hs, hint="with N = T = D = H = K = 1 every axis has one entry: keep every axis (no np.squeeze, no .item(), no indexing that drops the batch or the time axis).")
 tests_passed("feedforward_sequence")
 
 # %% [markdown]

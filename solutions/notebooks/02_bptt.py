@@ -213,10 +213,11 @@ before = inputs_snapshot(dhs=dhs, x=x, h0=h0, W_x=W_x, W_h=W_h, b=b)
 dx, dh0, dW_x, dW_h, db = expect_values("rnn_backward(...)",
                                         rnn_backward(dhs, x, h0, W_x, W_h, b), 5)
 expect_array("dx", dx, expected_dx,
-             hint="at step t the cell receives dhs[:, t] PLUS the dh_prev carried back from "
-                  "step t+1; walk the steps in reverse order, T-1 down to 0.")
+             hint="in the loop over code indices k = T-1 down to 0, the cell receives "
+                  "dhs[:, k] PLUS the dh_prev carried back from index k+1.")
 expect_array("dh0", dh0, expected_dh0,
-             hint="dh0 is the dh_prev that comes out of step 0, after every step was visited.")
+             hint="dh0 is the dh_prev that comes out of code index 0 (the step t = 1), after "
+                  "every step was visited.")
 expect_array("dW_x", dW_x, expected_dW_x,
              hint="the weights are shared by all steps: add up every step's dW_x "
                   "(do not keep only the last one).")

@@ -2,8 +2,9 @@
 # # Exercise 4 · LSTM gates
 #
 # In this notebook you write, in NumPy, a numerically safe sigmoid, the forward pass of
-# an LSTM cell and of a whole LSTM, and their backward passes. The notation is the book's
-# (chapter 4). At every step the four gates are computed from one stacked pre-activation,
+# an LSTM cell and of a whole LSTM, and their backward passes; the last two sections add the
+# lighter gated unit of the chapter, the GRU, forward over one step and over a sequence.
+# The notation is the book's (chapter 4). At every step the four gates are computed from one stacked pre-activation,
 #
 # $$a_t = x_t W_x^\top + h_{t-1} W_h^\top + b = [\, a_i \mid a_f \mid a_g \mid a_o \,],$$
 # $$i_t = \sigma(a_i), \quad f_t = \sigma(a_f), \quad g_t = \tanh(a_g), \quad o_t = \sigma(a_o),$$
@@ -247,15 +248,18 @@ tests_passed("lstm_cell_backward")
 # ## 5. Backpropagation through time for the LSTM
 #
 # As for the vanilla RNN: run the forward pass keeping every `h` and `c`, then walk the
-# steps backwards. At step $t$ the cell receives
+# steps backwards, from $t = T$ down to $t = 1$. At step $t$ the cell receives
 #
-# - `dh` $=$ `dhs[:, t]` plus the `dh_prev` carried back from step $t+1$,
-# - `dc` $=$ the `dc_prev` carried back from step $t+1$ (zero at the last step: no loss
+# - $dh_t$: the upstream gradient of $h_t$ plus the `dh_prev` carried back from step $t+1$,
+# - $dc_t$: the `dc_prev` carried back from step $t+1$ (zero at the last step: no loss
 #   reads the cell state directly),
 #
 # and one call of your `lstm_cell_backward` gives the gradients of $x_t$, of the previous
 # states (carried on to step $t-1$) and of the weights, which **add up** over the steps.
-# What is carried out of the first step is the gradient of `h0` and `c0`.
+# What is carried out of the first step is the gradient of `h0` and `c0`. In the code,
+# step $t$ is index `t-1`: a loop `for k in reversed(range(T))` visits $h_{k+1}$, whose
+# upstream gradient is `dhs[:, k]` and whose previous states are `hs[:, k-1]` and
+# `cs[:, k-1]`, or `h0` and `c0` when `k == 0`.
 #
 # `lstm_backward(dhs, x, h0, c0, W_x, W_h, b)`: `dhs` is `(N, T, H)`; return
 # `(dx, dh0, dc0, dW_x, dW_h, db)` with the shapes of `x`, `h0`, `c0`, `W_x`, `W_h`, `b`.
@@ -271,10 +275,10 @@ before = inputs_snapshot(dhs=dhs, x=x, h0=h0, c0=c0, W_x=W_x, W_h=W_h, b=b)
 dx, dh0, dc0, dW_x, dW_h, db = expect_values(
     "lstm_backward(...)", lstm_backward(dhs, x, h0, c0, W_x, W_h, b), 6)
 expect_array("dx", dx, expected_dx,
-             hint="at step t the cell gets dh = dhs[:, t] + the dh_prev carried back from "
-                  "t+1 and dc = the dc_prev carried back from t+1 (zero at the last step), "
-                  "for t from T-1 down to 0; the forward pass starts from h0 and c0, which "
-                  "are also the previous states of step 0.")
+             hint="in the loop over code indices k = T-1 down to 0, the cell gets "
+                  "dh = dhs[:, k] + the dh_prev carried back from index k+1, and dc = the "
+                  "dc_prev carried back from index k+1 (zero at k = T-1); the forward pass "
+                  "starts from h0 and c0, which are also the previous states at index 0.")
 expect_array("dh0", dh0, expected_dh0,
              hint="dh0 is the dh_prev that comes out of step 0.")
 expect_array("dc0", dc0, expected_dc0,
@@ -283,7 +287,8 @@ expect_array("dc0", dc0, expected_dc0,
 expect_array("dW_x", dW_x, expected_dW_x,
              hint="the weights are shared by all steps: add up every step's dW_x.")
 expect_array("dW_h", dW_h, expected_dW_h,
-             hint="add up every step's dW_h; at t = 0 the previous states are h0 and c0.")
+             hint="add up every step's dW_h; at code index 0 (the step t = 1) the previous "
+                  "states are h0 and c0.")
 expect_array("db", db, expected_db,
              hint="add up every step's db.")
 expect_unchanged("lstm_backward", before)
@@ -335,22 +340,30 @@ def check_lstm_backward(numerical_gradient):
 # ## 6. One GRU step
 #
 # The gated recurrent unit (GRU) keeps the LSTM's additive memory path but has no separate
-# cell state: one **update gate** $u_t$ mixes the old state with a candidate $n_t$, and a
+# cell state: one **update gate** $u_t$ mixes the old state with a candidate $g_t$, and a
 # **reset gate** $r_t$ decides how much of the old state the candidate may read. This is
-# PyTorch's formulation (`torch.nn.GRU`). Its three gates are stacked in the order
-# **r, z, n** (PyTorch calls the update gate $z$; this course writes $u_t$, because $z_t$
-# is the logits): `W_x` is `(3H, D)`, `W_h` is `(3H, H)`, and there are **two** biases,
-# `b_x` and `b_h`, each `(3H,)`. They cannot be merged into one as for the LSTM, because
-# the reset gate multiplies the hidden part of the candidate **with** its bias:
+# PyTorch's formulation (`torch.nn.GRU`). Its three blocks are stacked in PyTorch's order
+# **r, z, n**, which this course writes $r, u, g$ ($z_t$ is the logits and $n$ numbers the
+# examples; the candidate plays the role of the LSTM's $g_t$): `W_x` is `(3H, D)`, `W_h` is
+# `(3H, H)`, and there are **two** biases, `b_x` and `b_h`, each `(3H,)`. They cannot be
+# merged into one as for the LSTM, because the reset gate multiplies the hidden part of the
+# candidate **with** its bias:
 #
 # $$a^x_t = x_t W_x^\top + b_x, \qquad a^h_t = h_{t-1} W_h^\top + b_h
-#   \qquad \text{(each cut into blocks } [\,r \mid z \mid n\,] \text{ of } H \text{ columns)},$$
-# $$r_t = \sigma(a^x_r + a^h_r), \qquad u_t = \sigma(a^x_z + a^h_z), \qquad
-#   n_t = \tanh\!\left(a^x_n + r_t \odot a^h_n\right),$$
-# $$h_t = (1 - u_t) \odot n_t + u_t \odot h_{t-1}.$$
+#   \qquad \text{(each cut into blocks } [\,r \mid u \mid g\,] \text{ of } H
+#   \text{ columns)},$$
+# $$r_t = \sigma(a^x_r + a^h_r), \qquad u_t = \sigma(a^x_u + a^h_u),$$
+# $$g_t = \tanh\!\left(a^x_g + r_t \odot a^h_g\right), \qquad
+#   h_t = (1 - u_t) \odot g_t + u_t \odot h_{t-1}.$$
+#
+# | columns of `a_x` and `a_h` | block | used for |
+# | --- | --- | --- |
+# | `[:, 0:H]` | $r$ | reset gate $r_t$ (sigmoid of the sum of both maps' blocks) |
+# | `[:, H:2*H]` | $u$ (PyTorch's z) | update gate $u_t$ (sigmoid of the sum) |
+# | `[:, 2*H:3*H]` | $g$ (PyTorch's n) | candidate $g_t$: $r_t$ scales the hidden block only |
 #
 # With $u_t = 1$ the state is copied unchanged, as an LSTM with $f_t = 1$, $i_t = 0$ copies
-# its cell.
+# its cell; with $r_t = 0$ the candidate reads the input alone, $g_t = \tanh(a^x_g)$.
 #
 # `gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h)`: `x_t` is `(N, D)`, `h_prev` is
 # `(N, H)`; return `h_t` of shape `(N, H)`. You may call your `sigmoid`.
@@ -359,40 +372,65 @@ def check_lstm_backward(numerical_gradient):
 
 # %% tests="gru_cell_forward"
 begin_tests("gru_cell_forward", relies_on=["sigmoid"])
-# D = 3 and H = 2 differ, so a transposed weight fails loudly. Expected: torch.nn.GRU.
-#: case gru_cell_forward N=2 D=3 H=2 seed=441
-before = inputs_snapshot(x_t=x_t, h_prev=h_prev, W_x=W_x, W_h=W_h, b_x=b_x, b_h=b_h)
-expect_array("gru_cell_forward(...)", gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h),
-             expected_h_t,
-             hint="the blocks are r = [:, :H], z = [:, H:2H], n = [:, 2H:]; the reset gate "
-                  "multiplies (h_prev W_h^T + b_h) of the n block AFTER the product, bias "
-                  "included; the new state is (1 - u) times n plus u times h_prev, not the "
-                  "other way round.")
-expect_unchanged("gru_cell_forward", before)
-
-# By hand: zero weights, so every gate sees only its biases. With the update gate shut
-# (u = 0) and the reset gate open (r = 1), h_t is the candidate tanh(b_x,n + b_h,n); with
-# u = 1 the old state is copied. Here H = 2 and D = 3.
-def gru_biases(update):
-    b_x = np.concatenate([np.full(2, 1000.0), np.full(2, update), [0.5, -0.5]])
+# By hand first: zero weights, so every gate sees only its biases, and saturating biases
+# (+-1000) shut or open a gate. Here N = 1, D = 3, H = 2; the candidate's biases are
+# b_x's [0.5, -0.5] and b_h's [0.25, 0.25].
+def gru_biases(reset, update):
+    b_x = np.concatenate([np.full(2, reset), np.full(2, update), [0.5, -0.5]])
     return b_x, np.concatenate([np.zeros(4), [0.25, 0.25]])
 
 
-h_prev_hand = np.array([[0.3, -0.7]])
-h_open = gru_cell_forward(np.ones((1, 3)), h_prev_hand, np.zeros((6, 3)), np.zeros((6, 2)),
-                          *gru_biases(-1000.0))
-expect_array("h_t with u = 0, r = 1", h_open, np.tanh([[0.75, -0.25]]),
-             hint="with u = 0, h_t = n = tanh(a^x_n + r * a^h_n), and a^h_n includes b_h's "
-                  "n block (here 0.25), which r multiplies.")
-h_copy = gru_cell_forward(np.ones((1, 3)), h_prev_hand, np.zeros((6, 3)), np.zeros((6, 2)),
-                          *gru_biases(1000.0))
-expect_array("h_t with u = 1", h_copy, h_prev_hand,
-             hint="the update gate is the MIDDLE block [:, H:2H], and u = 1 keeps h_prev: "
-                  "the new state is (1 - u) times n plus u times h_prev.")
+x_hand, h_prev_hand = np.ones((1, 3)), np.array([[0.3, -0.7]])
+before = inputs_snapshot(x_t=x_hand, h_prev=h_prev_hand)
+# 1. The update gate open (u = 1), the reset gate half open (r = 0.5): h_t = h_prev.
+h_copy = call(gru_cell_forward, x_hand, h_prev_hand, np.zeros((6, 3)), np.zeros((6, 2)),
+              *gru_biases(0.0, 1000.0))
+expect_array(
+    "h_t with u = 1", h_copy, h_prev_hand,
+    hint="u = 1 keeps the old state: h_t is (1 - u) times g plus u times h_prev, with u the "
+         "sigmoid of the MIDDLE block [:, H:2H].",
+    mistakes=[(np.tanh([[0.625, -0.375]]),
+               "you returned the candidate g where u = 1: the update gate is on the wrong "
+               "side of the mix. h_t is (1 - u) times g plus u times h_prev, so u = 1 "
+               "keeps h_prev."),
+              (0.5 * np.tanh([[0.75, -0.25]]) + 0.5 * h_prev_hand,
+               "your update gate reads the reset gate's block: PyTorch's order is r, z, n, so "
+               "r is [:, :H], the update gate [:, H:2H] and the candidate [:, 2H:].")])
+# 2. The update gate shut (u = 0) and the reset gate shut (r = 0): h_t = g = tanh(a^x_g),
+# because r multiplies the whole hidden part a^h_g, b_h's block included.
+h_reset = call(gru_cell_forward, x_hand, h_prev_hand, np.zeros((6, 3)), np.zeros((6, 2)),
+               *gru_biases(-1000.0, -1000.0))
+expect_array(
+    "h_t with u = 0 and r = 0", h_reset, np.tanh([[0.5, -0.5]]),
+    hint="with u = 0, h_t is the candidate g = tanh(a^x_g + r * a^h_g), and with r = 0 that "
+         "is tanh(a^x_g) alone.",
+    mistakes=[(np.tanh([[0.75, -0.25]]),
+               "b_h's candidate block (here 0.25) is added outside the reset gate. Merging "
+               "the two biases into one, the original paper's form (r * h_prev) @ "
+               "W_h[2H:].T + b_h[2H:], and a missing reset gate all give this. PyTorch's "
+               "GRU computes r * (h_prev @ W_h[2H:].T + b_h[2H:]): r scales the bias too."),
+              (np.zeros((1, 2)),
+               "r multiplies the input part a^x_g as well: it scales only the hidden part, "
+               "g = tanh(a^x_g + r * a^h_g).")])
+expect_unchanged("gru_cell_forward", before)
+
+# 3. Random weights; the expected values were computed with torch.nn.GRU. D = 3 and H = 2
+# differ, so a transposed weight fails loudly.
+#: case gru_cell_forward N=2 D=3 H=2 seed=441
+before = inputs_snapshot(x_t=x_t, h_prev=h_prev, W_x=W_x, W_h=W_h, b_x=b_x, b_h=b_h)
+expect_array("gru_cell_forward(...)",
+             call(gru_cell_forward, x_t, h_prev, W_x, W_h, b_x, b_h), expected_h_t,
+             hint="the gates' biases are right (the tests above passed), so look at the "
+                  "weights: the two maps multiply x_t by W_x transposed and h_prev by W_h "
+                  "transposed, each cut into the blocks [:, :H], [:, H:2H], [:, 2H:]; the "
+                  "reset gate multiplies the product of h_prev with the candidate's rows of "
+                  "W_h (and their bias), not h_prev before it.")
+expect_unchanged("gru_cell_forward", before)
 
 #: case gru_cell_forward N=1 D=1 H=1 seed=442
-expect_array("h_t with N = D = H = 1", gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h),
-             expected_h_t, hint="keep every axis (no np.squeeze).")
+expect_array("h_t with N = D = H = 1",
+             call(gru_cell_forward, x_t, h_prev, W_x, W_h, b_x, b_h), expected_h_t,
+             hint="keep every axis (no np.squeeze).")
 tests_passed("gru_cell_forward")
 
 # %% [markdown]
@@ -410,13 +448,16 @@ tests_passed("gru_cell_forward")
 begin_tests("gru_forward", relies_on=["sigmoid", "gru_cell_forward"])
 #: case gru_forward N=2 T=3 D=3 H=2 seed=443
 before = inputs_snapshot(x=x, h0=h0, W_x=W_x, W_h=W_h, b_x=b_x, b_h=b_h)
-expect_array("hs", gru_forward(x, h0, W_x, W_h, b_x, b_h), expected_hs,
+expect_array("hs", call(gru_forward, x, h0, W_x, W_h, b_x, b_h,
+                        hint="x is (N, T, D): the inputs of step t are x[:, t-1], all the "
+                             "sequences at once; x[t] is sequence t, of shape (T, D)."),
+             expected_hs,
              hint="carry h from step to step, starting from h0; hs[:, t-1] is h_t, the "
                   "state after reading x[:, t-1].")
 expect_unchanged("gru_forward", before)
 
 #: case gru_forward N=1 T=1 D=1 H=1 seed=444
-expect_array("hs with N = T = D = H = 1", gru_forward(x, h0, W_x, W_h, b_x, b_h),
+expect_array("hs with N = T = D = H = 1", call(gru_forward, x, h0, W_x, W_h, b_x, b_h),
              expected_hs, hint="keep every axis (no np.squeeze).")
 tests_passed("gru_forward")
 

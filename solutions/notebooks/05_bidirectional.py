@@ -94,8 +94,10 @@ ids = np.array([[1, 2, 3, 4],
                 [5, 6, 7, 8]])
 before = inputs_snapshot(x=ids)
 expect_array("reverse_sequences(ids, [4, 2]) on an (N, T) array",
-             reverse_sequences(ids, np.array([4, 2])), np.array([[4, 3, 2, 1],
-                                                                 [6, 5, 7, 8]]),
+             call(reverse_sequences, ids, np.array([4, 2]),
+                  hint="x may have no feature axis at all: index x[n, :l], which selects "
+                       "every trailing axis there is, not x[n, :l, :]."),
+             np.array([[4, 3, 2, 1], [6, 5, 7, 8]]),
              hint="reverse only the first lengths[n] steps of row n; padding stays where it "
                   "was; x may have no feature axis at all (index x[n, :l], not x[n, :l, :]).")
 expect_unchanged("reverse_sequences", before)
@@ -104,11 +106,11 @@ expect_unchanged("reverse_sequences", before)
 # PyTorch.
 #: case reverse_sequences N=3 T=4 D=2 seed=515
 before = inputs_snapshot(x=x, lengths=lengths)
-out = reverse_sequences(x, lengths)
+out = call(reverse_sequences, x, lengths)
 expect_array("reverse_sequences(x, lengths)", out, expected_reversed,
              hint="reverse only the first lengths[n] steps; padding stays where it was.")
 expect_unchanged("reverse_sequences", before)
-expect_array("reverse_sequences applied twice", reverse_sequences(out, lengths), x,
+expect_array("reverse_sequences applied twice", call(reverse_sequences, out, lengths), x,
              hint="reversing twice must give x back; write into a new array (x.copy()), "
                   "not into x itself while reading from it.")
 
@@ -116,8 +118,8 @@ expect_array("reverse_sequences applied twice", reverse_sequences(out, lengths),
 # must move as a whole.
 x4 = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 2, 2)
 expect_array("reverse_sequences on an (N, T, 2, 2) array, lengths [3, 2]",
-             reverse_sequences(x4, np.array([3, 2])), x4[[[0, 0, 0], [1, 1, 1]],
-                                                         [[2, 1, 0], [1, 0, 2]]],
+             call(reverse_sequences, x4, np.array([3, 2])),
+             x4[[[0, 0, 0], [1, 1, 1]], [[2, 1, 0], [1, 0, 2]]],
              hint="move each step x[n, t] as a whole, whatever its trailing shape (x[n, :l] "
                   "selects every trailing axis).")
 

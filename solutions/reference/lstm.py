@@ -211,12 +211,12 @@ def lstm_backward(dhs, x, h0, c0, W_x, W_h, b):
 
 def gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h):
     """
-    One GRU step in PyTorch's formulation. The gates are stacked in PyTorch's order
-    r, z, n (reset, update, candidate); the book writes the update gate u_t, because
-    z_t is the logits. With a_x = x_t W_x^T + b_x and a_h = h_prev W_h^T + b_h, each
-    cut into [r | z | n] blocks of H columns:
-    r_t = sigmoid(a_x,r + a_h,r),  u_t = sigmoid(a_x,z + a_h,z),
-    n_t = tanh(a_x,n + r_t * a_h,n),  h_t = (1 - u_t) * n_t + u_t * h_prev.
+    One GRU step in PyTorch's formulation. The blocks are stacked in PyTorch's order
+    r, z, n (reset, update, candidate), which the book writes r, u, g (z_t is the
+    logits, n the example index). With a_x = x_t W_x^T + b_x and a_h = h_prev W_h^T + b_h,
+    each cut into [r | u | g] blocks of H columns:
+    r_t = sigmoid(a_x,r + a_h,r),  u_t = sigmoid(a_x,u + a_h,u),
+    g_t = tanh(a_x,g + r_t * a_h,g),  h_t = (1 - u_t) * g_t + u_t * h_prev.
 
     Inputs:
     - x_t: Input at this step, of shape (N, D)
@@ -236,8 +236,8 @@ def gru_cell_forward(x_t, h_prev, W_x, W_h, b_x, b_h):
     a_h = h_prev @ W_h.T + b_h
     r = sigmoid(a_x[:, 0:H] + a_h[:, 0:H])
     u = sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])
-    n = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])
-    h_t = (1 - u) * n + u * h_prev
+    g = np.tanh(a_x[:, 2 * H:3 * H] + r * a_h[:, 2 * H:3 * H])
+    h_t = (1 - u) * g + u * h_prev
     return h_t
     ### END SOLUTION
 
@@ -249,7 +249,8 @@ def gru_forward(x, h0, W_x, W_h, b_x, b_h):
     Inputs:
     - x: Input sequences, of shape (N, T, D)
     - h0: Initial hidden state, of shape (N, H)
-    - W_x: Input-to-hidden weights, of shape (3H, D), gates stacked r, z, n
+    - W_x: Input-to-hidden weights, of shape (3H, D), blocks stacked r, z, n (PyTorch's
+      names; the book's r, u, g)
     - W_h: Hidden-to-hidden weights, of shape (3H, H)
     - b_x: Input-side biases, of shape (3H,)
     - b_h: Hidden-side biases, of shape (3H,)
