@@ -28,7 +28,7 @@ from autograder.contract import ASSIGNMENTS, GRADED, HIDDEN_TESTS_MODULE, METADA
 ROOT = Path(__file__).resolve().parents[2]
 AUTHORED = ROOT / "solutions" / "notebooks"
 SOURCE = ROOT / "solutions" / "source"
-VISIBLE_HELPERS = ROOT / "autograder" / "visible_helpers.py"
+VISIBLE_HELPERS = Path(__file__).with_name("visible_helpers.py")
 
 
 def _meta(grade_id, *, solution=False, grade=False, locked=True, points=None, intent=None):
