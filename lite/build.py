@@ -58,6 +58,7 @@ def build(site):
         if ran.returncode:
             sys.exit(f"{ran.stdout}{ran.stderr}jupyter lite build failed ({ran.returncode})")
     shutil.copytree(FAVICONS, out / "static" / "favicons")
+    shutil.rmtree(out / "doc")  # its pages only redirect to the lab app, which is not built
     check(out)
     print(f"browser exercises -> {out.relative_to(ROOT)} ({size(out) / 1e6:.1f} MB)")
 
