@@ -45,8 +45,11 @@ def build(site):
         pyodide.assemble(staging / "static" / "pyodide", staging)
         for config in (CONFIG, SETTINGS):
             shutil.copyfile(config, staging / config.name)
+        # Built beside the staging folder, then moved: JupyterLite clamps the timestamps of
+        # everything in its output folder's parent, which must not be the book's.
+        built = staging / "output" / FOLDER
         command = [sys.executable, "-m", "jupyterlite_core", "build",
-                   "--lite-dir", staging, "--output-dir", out, "--contents", EXERCISES,
+                   "--lite-dir", staging, "--output-dir", built, "--contents", EXERCISES,
                    *[arg for app in APPS for arg in ("--apps", app)],
                    "--ignore-sys-prefix", "--no-sourcemaps", "--no-unused-shared-packages",
                    f"--LiteBuildConfig.federated_extensions={KERNEL_EXTENSION}",
@@ -57,6 +60,7 @@ def build(site):
                              text=True)
         if ran.returncode:
             sys.exit(f"{ran.stdout}{ran.stderr}jupyter lite build failed ({ran.returncode})")
+        shutil.move(built, out)
     shutil.copytree(FAVICONS, out / "static" / "favicons")
     shutil.rmtree(out / "doc")  # its pages only redirect to the lab app, which is not built
     check(out)
