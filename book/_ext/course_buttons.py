@@ -56,10 +56,10 @@ def launch_row(reference, notebook, href):
                    "nothing to install and no account (the first start loads tens of "
                    "megabytes). Your work is kept in this browser's storage for this site "
                    "only: clearing the browser's data for the site, or a private window, "
-                   "loses it. To keep or submit it, save ("),
-        nodes.strong("", "File → Save"), nodes.Text("), then "),
+                   "loses it. To keep or submit it, use "),
         nodes.strong("", "File → Download"),
-        nodes.Text(f": the {notebook} that arrives is the one you hand in."),
+        nodes.Text(f", which saves the notebook and downloads it: the {notebook} that "
+                   "arrives is the one you hand in."),
         classes=["exercise-launch-note"])
     return [buttons, note]
 
