@@ -48,18 +48,20 @@ def env():
 
 
 def book():
+    """The website, then its exercises in the browser (JupyterLite) in _build/html/lite."""
     ensure_venv()
+    ensure_system_packages(("npm", "npm"))  # fetches the Pyodide runtime from npm
     started = time.monotonic()
     code = run(VENV / "bin" / "jupyter-book", "build", ".", "--builder", "html", "-W", "-n",
                "--keep-going", env=env())
+    code = run(PYTHON, "-m", "lite", "build", ROOT / "_build" / "html", env=env()) or code
     print(f"book built in {time.monotonic() - started:.0f} s -> _build/html/index.html")
     return code
 
 
-def ensure_system_packages():
-    """Chromium for the browser tests, bubblewrap for the grader's sandbox (Debian)."""
-    wanted = [package for package, command in (("chromium", "chromium"), ("bubblewrap", "bwrap"))
-              if not shutil.which(command)]
+def ensure_system_packages(*wanted):
+    """Debian packages, as (package, command), whose command is missing (as root, via apt)."""
+    wanted = [package for package, command in wanted if not shutil.which(command)]
     if not wanted or not shutil.which("apt-get") or os.geteuid() != 0:
         return
     quiet = {"stdout": subprocess.DEVNULL}
@@ -76,7 +78,8 @@ def test():
         return 1
     if book():
         return 1
-    ensure_system_packages()
+    # Chromium for the browser tests, bubblewrap for the grader's sandbox.
+    ensure_system_packages(("chromium", "chromium"), ("bubblewrap", "bwrap"))
     workers = os.environ.get("TEST_WORKERS", str(os.cpu_count() or 1))
     return run(PYTHON, "-m", "pytest", "-n", workers, "-q", "-ra", "--durations=15",
                *sys.argv[2:], env=env())

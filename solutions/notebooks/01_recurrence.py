@@ -20,6 +20,11 @@
 # JupyterLab, *Kernel → Restart & Run All* in the classic notebook). Your instructor's
 # grader runs more tests than you see here (other shapes and seeds, saturated inputs).
 #
+# **In your browser** (a chapter's *Open in your browser* button), this notebook is kept in
+# the browser's storage for the course site only: clearing the browser's data for the site
+# deletes your work. *File → Download* saves the notebook and downloads it: keep that file,
+# and submit it.
+#
 # Steps are numbered from 1 in the equations and from 0 in the code: $x_t$ is `x[:, t-1]`
 # and $h_t$ is `hs[:, t-1]`; $h_0$ is the initial state `h0`.
 

@@ -35,6 +35,11 @@
 # run every cell once before you submit (*Kernel → Restart Kernel and Run All Cells* in
 # JupyterLab, *Kernel → Restart & Run All* in the classic notebook). Your instructor's
 # grader runs more tests than you see here (other shapes and seeds, saturated inputs).
+#
+# **In your browser** (a chapter's *Open in your browser* button), this notebook is kept in
+# the browser's storage for the course site only: clearing the browser's data for the site
+# deletes your work. *File → Download* saves the notebook and downloads it: keep that file,
+# and submit it.
 
 # %%
 import numpy as np

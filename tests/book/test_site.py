@@ -6,6 +6,8 @@ before running pytest).
 
 import json
 import re
+import subprocess
+import sys
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +19,7 @@ import yaml
 from grading_helpers import EXERCISES, ROOT, SITE, toc_pages
 from release_helpers import LEAK_MARKERS, solution_lines
 
+import lite
 from autograder.contract import ASSIGNMENTS
 
 
@@ -43,6 +46,7 @@ class Page(HTMLParser):
         self.links = []          # (tag, attribute, value, rel)
         self.images = []         # (src, alt or None)
         self.exercise_links = []  # href of every <a> inside <section id="exercise">
+        self.buttons = []        # href of every theme button (<a class="btn ...">)
         self.code = []           # the text of every <pre> block
         self.text = []           # all text
         self._pre = 0
@@ -70,6 +74,8 @@ class Page(HTMLParser):
                 self._exercise_depth = 1
         if tag == "a" and self._exercise_depth and attributes.get("href"):
             self.exercise_links.append((attributes["href"], attributes.get("class", "")))
+        if tag == "a" and "btn" in (attributes.get("class") or "").split():
+            self.buttons.append(attributes.get("href") or "")
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -100,7 +106,10 @@ def pages():
 
 
 def is_page(path):
-    return not Path(path).parts[0].startswith("_")
+    """A page of the book: not a template of _-folders, nor the shell of the JupyterLite
+    app in lite/ (tests/test_lite.py checks the app)."""
+    top = Path(path).parts[0]
+    return not top.startswith("_") and top != lite.FOLDER
 
 
 def is_external(url):
@@ -150,11 +159,12 @@ def test_no_broken_internal_link(pages):
 
 
 def test_the_site_loads_nothing_from_another_host(pages):
-    """Scripts, styles, fonts and images all come from the site, so it works offline."""
+    """Scripts, styles, fonts and images all come from the site, so it works offline: in
+    the book's pages and in those of the JupyterLite app."""
     not_fetched = {"canonical", "alternate", "author", "license"}  # <link rel=...> mere URLs
     external = []
     for page, parsed in pages.items():
-        if not is_page(page):
+        if Path(page).parts[0].startswith("_"):
             continue
         for tag, attribute, url, rel in parsed.links:
             remote = urlsplit(url).scheme in ("http", "https") or url.startswith("//")
@@ -219,8 +229,15 @@ def code_of(path, text, pages):
     return text
 
 
+# Compressed or compiled: no line of code can be read in them. They are the Pyodide
+# runtime and packages of the browser exercises, which tests/test_lite.py checks are the
+# official files, byte for byte.
+UNREADABLE = {".whl", ".zip", ".wasm"}
+
+
 def shipped_files():
-    return sorted(p for p in SITE.rglob("*") if p.is_file())
+    """Every file of the site in which text can be read."""
+    return sorted(p for p in SITE.rglob("*") if p.is_file() and p.suffix not in UNREADABLE)
 
 
 def test_no_solution_and_no_hidden_test_anywhere_in_the_site(pages):
@@ -274,43 +291,155 @@ def test_chapter_links_its_notebook_in_its_exercise_section(pages, page):
         json.loads((SITE / target).read_text())
 
 
-# --- the repository's buttons -------------------------------------------------------------------
+@pytest.mark.parametrize("page", sorted(CHAPTERS))
+def test_chapter_opens_its_notebook_in_the_browser_beside_its_download(pages, page):
+    """The Exercise section's two buttons, Download and Open in your browser (the same
+    notebook in the site's JupyterLite app), and the note on where the work is kept."""
+    name = CHAPTERS[page]
+    buttons = [(href, cls.split()) for href, cls in pages[page].exercise_links
+               if "sd-btn" in cls.split()]
+    assert [("download" in cls, "lite-launch" in cls) for _, cls in buttons] == [
+        (True, False), (False, True)], f"{page}: not a Download and a browser button"
+    download, browser = (href for href, _ in buttons)
+    target, _ = resolve(page, download)
+    assert (SITE / target).read_bytes() == (EXERCISES / name).read_bytes()
+    parts = urlsplit(browser)
+    app, _ = resolve(page, parts.path)
+    assert app == lite.NOTEBOOK_APP and parts.query == f"path={name}", browser
+    # The app serves exercises/<name> itself as <name>, at the root of its files.
+    assert (SITE / lite.FOLDER / "files" / name).read_bytes() == (EXERCISES / name).read_bytes()
+    text = " ".join("".join(pages[page].text).split())
+    for needed in ("this browser's storage", "clearing the browser's data", "File → Download",
+                   "the one you hand in"):
+        assert needed in text, f"{page}: its note no longer says {needed!r}"
+
+
+# --- the buttons that need the course's repository ---------------------------------------------
 
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+# The address the site pointed at before the course's was known: a repository that does
+# not exist.
+PLACEHOLDER = "rnn-course/rnn-course"
 
 
 def _hrefs(parsed):
     return [value for tag, key, value, _ in parsed.links if tag == "a" and key == "href"]
 
 
+def repository_button_problems(parsed, page, repository, notebook_page):
+    """What is wrong with one page's theme buttons for `repository` (its url and branch):
+    with a url, the repository, issue and edit buttons, and on a notebook page the Binder
+    launch, all pointing at it; without one, no button that leaves the site. Every page
+    keeps its source download."""
+    url = (repository.get("url") or "").rstrip("/")
+    source = Path(page).with_suffix(".md").as_posix()
+    leaving = [href for href in parsed.buttons if is_external(href)]
+    problems = []
+    if url:
+        owner_and_name = urlsplit(url).path.strip("/")
+        branch = repository["branch"]
+        wanted = {"repository": url, "issue": f"{url}/issues/new?",
+                  "edit": f"{url}/edit/{branch}/{source}"}
+        if notebook_page:
+            wanted["Binder"] = (f"https://mybinder.org/v2/gh/{owner_and_name}/{branch}"
+                                f"?urlpath=lab/tree/{source}")
+        problems += [f"{page}: no {button} button ({href})" for button, href in wanted.items()
+                     if not any(h.startswith(href) for h in leaving)]
+        problems += [f"{page}: a button leads to {href}, outside {url}" for href in leaving
+                     if not href.startswith(url) and href not in wanted.values()]
+    else:
+        problems += [f"{page}: a button leads outside the site with no repository "
+                     f"configured: {href}" for href in leaving]
+    if not any("_sources/" in h and h.endswith(".md") for h in parsed.buttons):
+        problems.append(f"{page}: no download button for its source")
+    return problems
+
+
 @pytest.mark.parametrize("page", BOOK_PAGES)
-def test_every_page_links_the_repository_its_issues_and_its_source(pages, page):
-    url = REPOSITORY["url"].rstrip("/")
-    hrefs = _hrefs(pages[page])
-    assert url in hrefs, f"{page}: no repository button"
-    assert any(h.startswith(f"{url}/issues/new?") for h in hrefs), f"{page}: no issue button"
-    sources = [h for h in hrefs if "_sources/" in h and h.endswith(".md")]
-    assert sources, f"{page}: no download button for its source"
-    for href in sources:
+def test_every_page_has_the_repository_buttons_of_the_configuration(pages, page):
+    problems = repository_button_problems(pages[page], page, REPOSITORY, page in CHAPTERS)
+    assert not problems, "\n".join(problems)
+    for href in (h for h in pages[page].buttons if "_sources/" in h and h.endswith(".md")):
         target, _ = resolve(page, href)
         assert target and (SITE / target).read_bytes() == (ROOT / page).with_suffix(
             ".md").read_bytes(), f"{page}: {href} is not its source"
 
 
-@pytest.mark.parametrize("page", sorted(CHAPTERS))
-def test_chapters_launch_on_binder_from_the_repository(pages, page):
-    owner_and_name = urlsplit(REPOSITORY["url"]).path.strip("/")
-    source = Path(page).with_suffix(".md").as_posix()
-    expected = (f"https://mybinder.org/v2/gh/{owner_and_name}/{REPOSITORY['branch']}"
-                f"?urlpath=lab/tree/{source}")
-    assert expected in _hrefs(pages[page]), f"{page}: no Binder launch button for {source}"
-    assert (ROOT / source).is_file()
+def test_no_placeholder_repository_address_anywhere_in_the_site():
+    assert PLACEHOLDER not in (REPOSITORY.get("url") or "")
+    found = [p.relative_to(SITE).as_posix() for p in shipped_files()
+             if PLACEHOLDER.encode() in p.read_bytes()]
+    assert not found, f"the placeholder address {PLACEHOLDER} is in {found}"
+
+
+MINI_CHAPTER = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
+---
+
+# A chapter
+
+```{code-cell}
+1 + 1
+```
+
+## Exercise
+
+The notebook, {download}`01_recurrence.ipynb <../exercises/01_recurrence.ipynb>`.
+"""
+
+
+@pytest.fixture(scope="module", params=["", "https://github.com/course-owner/course-repo"],
+                ids=["no repository", "a repository"])
+def small_book(request, tmp_path_factory):
+    """A two-page book (a start page, a chapter that is a notebook) built with the course's
+    own _config.yml, its repository.url set to the parameter; not executed (about 10 s).
+    Returns (repository settings, the built site)."""
+    root = tmp_path_factory.mktemp("small_book")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["repository"]["url"] = request.param
+    config["execute"]["execute_notebooks"] = "off"
+    config["sphinx"]["local_extensions"] = {
+        name: str(ROOT / path) for name, path in config["sphinx"]["local_extensions"].items()}
+    (root / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (root / "_toc.yml").write_text(yaml.safe_dump({
+        "format": "jb-book", "root": "book/intro", "chapters": [{"file": "book/01_recurrence"}]}))
+    (root / "book").mkdir()
+    for shared in ("_static", "_extra", "references.bib"):
+        (root / "book" / shared).symlink_to(ROOT / "book" / shared)
+    (root / "book" / "intro.md").write_text("# The start\n\nA page.\n", encoding="utf-8")
+    (root / "book" / "01_recurrence.md").write_text(MINI_CHAPTER, encoding="utf-8")
+    (root / "exercises").mkdir()
+    (root / "exercises" / "01_recurrence.ipynb").symlink_to(EXERCISES / "01_recurrence.ipynb")
+    built = subprocess.run([Path(sys.executable).parent / "jupyter-book", "build", root,
+                            "--builder", "html", "-W", "-n", "--keep-going"],
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return config["repository"], root / "_build" / "html"
+
+
+@pytest.mark.parametrize("page", ["book/intro.html", "book/01_recurrence.html"])
+def test_repository_buttons_appear_only_with_a_configured_address(small_book, page):
+    repository, site = small_book
+    parsed = Page(site / page)
+    problems = repository_button_problems(parsed, page, repository,
+                                          page == "book/01_recurrence.html")
+    assert not problems, "\n".join(problems)
+    if not repository["url"]:  # then these pages, whose own text links nothing, link no host
+        assert not [href for href in _hrefs(parsed) if is_external(href)]
 
 
 def test_start_page_tells_a_student_how_to_work(pages):
-    """Set up, download and open, check (validate or restart and run all), submit, fix."""
-    text = " ".join("".join(pages[BOOK_PAGES[0]].text).split())
+    """The two ways to work (in the browser, or set up locally), download and open, check
+    (validate or restart and run all), submit, fix."""
+    text = " ".join("".join(pages[BOOK_PAGES[0]].text).split()).replace("\u2019", "'")
     for needed in ("pip install -r requirements/student.txt", "jupyter lab", "Download",
+                   "Open in your browser", "File → Download", "this browser's storage",
                    "nbgrader validate", "Restart", "Run All", "submit", "A failing test",
                    "Likely cause"):
         assert needed in text, f"the start page no longer says {needed!r}"
