@@ -359,7 +359,8 @@ def result():
                                       "status": "wrong", "message": 'said "no", twice'}],
                           cell_scores={"test_softmax": [2.0, 2.0]}, key="abc",
                           label="Ada L.", submitted_at="2025-01-02T03:04:05+00:00",
-                          late_penalty=1.0, feedback_html="<html>")
+                          late=True, seconds_late=3600.0, late_penalty=1.0,
+                          feedback_html="<html>")
 
 
 def test_result_json_round_trip():
@@ -381,9 +382,11 @@ def test_result_csv_rows():
                                  "status", "message")
     assert rows[1] == {"student": "ada", "assignment": A, "item": "rnn_output", "score": "0.5",
                        "max_score": "3", "status": "wrong", "message": 'said "no", twice',
-                       "submitted_at": "2025-01-02T03:04:05+00:00", "late_penalty": "1"}
+                       "submitted_at": "2025-01-02T03:04:05+00:00", "late": "yes",
+                       "seconds_late": "3600", "late_penalty": "1"}
     on_time = NotebookResult("bo", A, [ItemResult("softmax", 3, 3, "ok")])
-    assert next(on_time.csv_rows())["late_penalty"] == ""
+    assert {k: v for k, v in next(on_time.csv_rows()).items() if "late" in k} == {
+        "late": "", "seconds_late": "", "late_penalty": ""}
 
 
 def test_late_penalty_never_makes_a_score_negative():

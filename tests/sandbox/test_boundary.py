@@ -7,7 +7,7 @@ from autograder.contract import ScalarFunction, Status
 from autograder.grading.judge import run_check
 from autograder.sandbox import boundary
 from autograder.sandbox.calls import CallResult
-from autograder.sandbox.protocol import Op, dumps, loads
+from autograder.sandbox.protocol import Op, dumps, loads, loads_bounded
 from solutions import reference
 
 
@@ -121,9 +121,14 @@ def test_what_does_not_decode_is_refused(tree):
 
 def test_a_message_of_many_containers_or_deep_nesting_is_refused_before_decoding():
     with pytest.raises(ValueError, match="arrays and objects"):
-        loads(b'{"op": "done", "x": [' + b"[]," * 50_000 + b"[]]}")
+        loads_bounded(b'{"op": "done", "x": [' + b"[]," * 50_000 + b"[]]}")
     with pytest.raises(ValueError, match="nested too deeply|arrays and objects"):
-        loads(b'{"op": "done", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+        loads_bounded(b'{"op": "done", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    with pytest.raises(ValueError, match="nested too deeply"):  # under the count, too deep
+        loads_bounded(b'{"op": "done", "x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}")
+    # Brackets inside strings (a printed array, a list literal in a cell) are text.
+    text = dumps({"op": "done", "stdout": "[" * 100_000})
+    assert loads_bounded(text)["stdout"] == "[" * 100_000
 
 
 def test_big_endian_results_are_right():
