@@ -111,7 +111,7 @@ def ch06_lm_backward():
     for x, label in back:
         arrow(ax, (x, yf - 0.5), (x, yb + 0.35), dashed=True, color=BACK)
         ax.text(x, yb - 0.05, label, ha="center", va="top", fontsize=12.5)
-    for (x0, name), (x1, _) in zip([(14.1, r"$dz$"), (10.5, r"$dh_t$ from the output"),
+    for (x0, name), (x1, _) in zip([(14.1, r"$dz$"), (10.5, r"$dh_t^{\mathrm{out}}$ from the output"),
                                     (7.1, r"$dx$")], back[1:]):
         arrow(ax, (x0 - 1.0, yb + 0.55), (x1 + 1.0, yb + 0.55), dashed=True, color=BACK)
         ax.text((x0 + x1) / 2, yb + 0.85, name, ha="center", va="center", fontsize=12.5)

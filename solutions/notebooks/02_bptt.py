@@ -53,8 +53,9 @@ import numpy as np
 # $$E = -\frac{1}{NT} \sum_{n=1}^{N} \sum_{t=1}^{T} \log p_{n,t,y^\star_{n,t}},
 #   \qquad \frac{\partial E}{\partial z_{n,t}} = \frac{p_{n,t} - \mathrm{onehot}(y^\star_{n,t})}{NT}.$$
 #
-# Compute $\log p$ stably: $\log \mathrm{softmax}(z) = (z - m) - \log \sum_j e^{z_j - m}$
-# with $m = \max_j z_j$.
+# Compute $\log p$ stably:
+# $\log \mathrm{softmax}(z) = (z - \bar z) - \log \sum_j e^{z_j - \bar z}$ with
+# $\bar z = \max_j z_j$.
 #
 # `softmax_cross_entropy(logits, targets)`: `logits` is `(N, T, K)`, `targets` is an
 # integer array `(N, T)`; return `(loss, dlogits)`, the loss a Python float and
@@ -304,14 +305,15 @@ tests_passed("numerical_gradient")
 # %% [markdown]
 # ### Gradient checking (not graded)
 #
-# This is how you check any analytic gradient: compare it with the numerical one through
-# their relative error, $\max |a - n| \,/\, \max (|a| + |n|)$. A correct pair agrees to
-# about $10^{-8}$ or better; a wrong one to about $10^{-1}$. The cell below checks your
-# `dlogits` from section 1 against your `numerical_gradient` of your loss, then every
-# gradient of your `rnn_backward`: for the scalar $E = \sum_{n,t} \texttt{dhs} \odot
-# \texttt{hs}$, the upstream gradient of the hidden states is exactly `dhs`, so
-# `rnn_backward(dhs, ...)` must match the numerical gradient of $E$ with respect to each
-# input. Run it whenever you change `rnn_backward`.
+# This is how you check any analytic gradient $d\theta$: compare it with the numerical one,
+# $\widehat{d\theta}$, through their relative error of chapter 2,
+# $\max_i |d\theta_i - \widehat{d\theta}_i| \,/\, \max_i (|d\theta_i| + |\widehat{d\theta}_i|)$.
+# A correct pair agrees to about $10^{-8}$ or better; a wrong one to about $10^{-1}$. The
+# cell below checks your `dlogits` from section 1 against your `numerical_gradient` of your
+# loss, then every gradient of your `rnn_backward`: for the scalar
+# $E = \sum_{n,t} \texttt{dhs} \odot \texttt{hs}$, the upstream gradient of the hidden
+# states is exactly `dhs`, so `rnn_backward(dhs, ...)` must match the numerical gradient of
+# $E$ with respect to each input. Run it whenever you change `rnn_backward`.
 
 # %%
 def relative_error(analytic, numeric):

@@ -161,12 +161,13 @@ plt.show()
 # ## 3. Clipping by global norm
 #
 # Exploding gradients are tamed by rescaling them before the update. Treat all the
-# gradients of a model as one long vector: their **global** norm is
+# gradients of a model, the arrays `grads[0]`, `grads[1]`, ..., as one long vector
+# $d\theta$: their **global** norm is
 #
-# $$\lVert g \rVert = \sqrt{\textstyle\sum_k \sum_{\text{entries}} g_k^2}.$$
+# $$\lVert d\theta \rVert = \sqrt{\textstyle\sum_k \sum_{\text{entries}} \texttt{grads[k]}^2}.$$
 #
-# If it exceeds `max_norm`, multiply **every** gradient by the same factor
-# `max_norm / total_norm` (this keeps the direction of the update and gives it norm
+# If it exceeds the threshold $\gamma$ = `max_norm`, multiply **every** gradient by the same
+# factor `max_norm / total_norm` (this keeps the direction of the update and gives it norm
 # `max_norm`); otherwise return them unchanged.
 #
 # `clip_by_global_norm(grads, max_norm)`: `grads` is a list of arrays of any shapes,

@@ -10,7 +10,7 @@
 #
 # $$\overset{\rightarrow}{h}_t = \mathrm{LSTM}_{\rightarrow}(x_t, \overset{\rightarrow}{h}_{t-1}),
 #   \qquad \overset{\leftarrow}{h}_t = \mathrm{LSTM}_{\leftarrow}(x_t, \overset{\leftarrow}{h}_{t+1}),
-#   \qquad \text{output}_t = [\overset{\rightarrow}{h}_t, \overset{\leftarrow}{h}_t],$$
+#   \qquad \overset{\leftrightarrow}{h}_t = [\overset{\rightarrow}{h}_t, \overset{\leftarrow}{h}_t],$$
 #
 # for $t = 1, \dots, \ell_n$, both directions starting from zero states
 # ($\overset{\rightarrow}{h}_0 = \overset{\leftarrow}{h}_{\ell_n + 1} = 0$, and the same for the cell
@@ -148,7 +148,7 @@ tests_passed("reverse_sequences")
 # 2. run the **backward** LSTM (weights `bwd`) over `reverse_sequences(x, lengths)`, then
 #    reverse its hidden states back with `reverse_sequences`, so that the state at
 #    position `t` belongs to step `t`;
-# 3. $\text{output}_t = [\overset{\rightarrow}{h}_t, \overset{\leftarrow}{h}_t]$ for
+# 3. $\overset{\leftrightarrow}{h}_t = [\overset{\rightarrow}{h}_t, \overset{\leftarrow}{h}_t]$ for
 #    $t \le \ell_n$, stored in `outputs[n, t-1]`, and **zeros** at the padded steps;
 # 4. `final[n]` $= [\overset{\rightarrow}{h}_{\ell_n}, \overset{\leftarrow}{h}_1]$: each direction's
 #    state after it has read the whole sequence, at code positions `lengths[n] - 1` (forward)

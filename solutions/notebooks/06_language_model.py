@@ -57,7 +57,7 @@ import numpy as np
 # - insert a new cell right below this one (*Insert → Insert Cell Below*, or press `B`)
 #   and paste into it your `clip_by_global_norm` from `03_vanishing_gradients.ipynb`:
 #   `clip_by_global_norm(grads, max_norm) -> (clipped, total_norm)`, where `grads` is a
-#   list of arrays, `total_norm` their joint L2 norm $\sqrt{\sum \lVert g \rVert^2}$, and
+#   list of arrays, `total_norm` their joint L2 norm $\lVert d\theta \rVert$, and
 #   `clipped` the same arrays, all scaled by `max_norm / total_norm` when `total_norm`
 #   exceeds `max_norm`, unchanged otherwise;
 # - if you would rather have `lm_loss_and_grads` call your `rnn_forward` and
@@ -429,11 +429,11 @@ tests_passed("adam_step")
 # the likeliest character), above 1 it flattens it (towards uniform noise). A small $\tau$
 # makes $z / \tau$ large: subtract its maximum before `np.exp`, as in every softmax.
 #
-# To make the draw testable, you are given the uniform numbers $u_i \in [0, 1)$: draw id
-# $i$ by the **inverse CDF**, the smallest id $k$ whose cumulative probability
-# $p_0 + \dots + p_k$ exceeds $u_i$ (`np.searchsorted(np.cumsum(p), u_i, side="right")`
-# finds it; should rounding leave every cumulative sum at or below $u_i$, take the last
-# id, $V - 1$).
+# To make the draw testable, you are given the uniform numbers `u`, one $\xi \in [0, 1)$
+# (xi) per draw: draw number `i` (from 0) uses $\xi$ = `u[i]` and, by the **inverse CDF**,
+# picks the smallest id $k$ whose cumulative probability $p_0 + \dots + p_k$ exceeds $\xi$
+# (`np.searchsorted(np.cumsum(p), u[i], side="right")` finds it; should rounding leave every
+# cumulative sum at or below $\xi$, take the last id, $V - 1$).
 #
 # `sample(params, h0, first_id, length, temperature, u)`: `params` as in section 5, `h0`
 # of shape `(H,)` (one sequence, no batch axis), `first_id` and `length` ints, `u` of
