@@ -118,7 +118,7 @@ def _execute(plan, course, recorder, report, limits, workers, unsandboxed, clust
             report.enforcement = executor.enforcement
             futures = {executor.submit(job, key): (job, key) for job, key in plan.pending}
             for future in executor.as_completed(futures):
-                job, key = futures[future]
+                job, key = futures.pop(future)  # recorded: a worker may free its result
                 try:
                     result = future.result()
                 except Exception as error:  # a grader bug must not cost the rest of the class
