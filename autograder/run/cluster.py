@@ -27,7 +27,9 @@ _WORKER: dict = {}
 CONNECT_SECONDS = 10
 
 
-def _on_worker(limits, unsandboxed, threads=1):
+def _on_worker(limits, unsandboxed, threads):
+    """This worker's course and sandbox pool (a sandbox started ahead for each of its
+    threads), made by `check_worker`, or by the first task of a worker that joined later."""
     if "pool" not in _WORKER:
         _WORKER["course"] = Course.load()
         _WORKER["pool"] = SandboxPool(limits, spare=threads, unsandboxed=unsandboxed)
@@ -37,7 +39,9 @@ def _on_worker(limits, unsandboxed, threads=1):
 def grade_on_worker(grade, job, key, limits, unsandboxed):
     """A Dask task: grade one notebook on this worker with `grade` (sent by reference)
     and return its NotebookResult."""
-    course, pool = _on_worker(limits, unsandboxed)
+    from distributed import get_worker
+
+    course, pool = _on_worker(limits, unsandboxed, get_worker().state.nthreads)
     return grade(course, job, key, limits, pool)
 
 
@@ -48,12 +52,10 @@ def quiet_at_shutdown():
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
-def check_worker(limits, unsandboxed, dask_worker=None):
-    """Run on every worker before grading (Dask gives the worker): (host, course
-    fingerprint, sandbox in words). It makes the worker's pool, a sandbox started ahead
-    for each of its threads."""
-    threads = dask_worker.state.nthreads if dask_worker is not None else 1
-    course, pool = _on_worker(limits, unsandboxed, threads)
+def check_worker(limits, unsandboxed, dask_worker):
+    """Run on every worker before grading (`Client.run` gives the worker): (host, course
+    fingerprint, sandbox in words)."""
+    course, pool = _on_worker(limits, unsandboxed, dask_worker.state.nthreads)
     return socket.gethostname(), course.fingerprint, pool.enforcement
 
 
